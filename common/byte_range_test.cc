@@ -1,0 +1,49 @@
+#include "common/byte_range.h"
+
+#include <limits>
+
+#include "gtest/gtest.h"
+
+namespace mfr {
+namespace {
+
+constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+
+TEST(ValidateSpanTest, Table) {
+  struct Case {
+    ByteSpan span;
+    bool ok;
+  } cases[] = {
+      {{0, 1}, true},
+      {{4096, 4096}, true},
+      {{kMax - 1, 1}, true},  // end() == 2^64 - 1: representable
+      {{0, 0}, false},
+      {{kMax, 1}, false},
+      {{kMax - 10, 11}, false},
+      {{1, kMax}, false},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(ValidateSpan(c.span).ok(), c.ok)
+        << c.span.offset << "+" << c.span.length;
+  }
+}
+
+TEST(IntersectTest, Table) {
+  struct Case {
+    ByteSpan a, b;
+    std::optional<ByteSpan> want;
+  } cases[] = {
+      {{0, 10}, {5, 10}, ByteSpan{5, 5}},
+      {{0, 10}, {10, 5}, std::nullopt},  // touching is not overlapping
+      {{0, 10}, {2, 3}, ByteSpan{2, 3}},
+      {{5, 1}, {0, 100}, ByteSpan{5, 1}},
+      {{100, 10}, {0, 50}, std::nullopt},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(Intersect(c.a, c.b), c.want);
+    EXPECT_EQ(Intersect(c.b, c.a), c.want);
+  }
+}
+
+}  // namespace
+}  // namespace mfr

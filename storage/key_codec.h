@@ -1,0 +1,60 @@
+// Key encoding for the controller's RocksDB column families. Every integer
+// is big-endian so that RocksDB's bytewise order is numeric order; this is
+// the only module that knows the byte layout of keys.
+//
+//   segments:    fs_id | generation | start           (3 x u64)
+//   inodes:      fs_id | generation | inode | path    (3 x u64, raw bytes)
+//   staging:     upload_id | start | sequence         (3 x u64)
+//   filesystems: u16 len | host | fs key
+//   topology:    host
+//
+// Decoders return InvalidArgument for keys of the wrong shape. Pure.
+#ifndef MFR_STORAGE_KEY_CODEC_H_
+#define MFR_STORAGE_KEY_CODEC_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace mfr::storage {
+
+void AppendU64(std::string* dst, uint64_t value);
+uint64_t ReadU64(absl::string_view src);  // src.size() >= 8
+
+// Keys of a family made of up to three u64 fields. A prefix with fewer
+// fields bounds a range scan: [Prefix(a), Prefix(a + 1)).
+std::string U64Key(uint64_t a);
+std::string U64Key(uint64_t a, uint64_t b);
+std::string U64Key(uint64_t a, uint64_t b, uint64_t c);
+
+struct U64Triple {
+  uint64_t a = 0, b = 0, c = 0;
+};
+// Decodes the first three u64 fields of a key of at least 24 bytes.
+absl::StatusOr<U64Triple> DecodeU64Triple(absl::string_view key);
+
+// Segment key and its scan bounds for one snapshot generation.
+inline std::string SegmentKey(uint64_t fs_id, uint64_t gen, uint64_t start) {
+  return U64Key(fs_id, gen, start);
+}
+
+// Inode path key: one key per (inode, path); the value is empty.
+std::string InodePathKey(uint64_t fs_id, uint64_t gen, uint64_t inode,
+                         absl::string_view path);
+// The path part of an inode path key (empty view if the key is malformed).
+absl::string_view InodePathOf(absl::string_view key);
+
+// Filesystem registry key: the host with a length prefix, then the fs key.
+std::string FilesystemKey(absl::string_view host, absl::string_view fs_key);
+// The prefix of every FilesystemKey of one host.
+std::string FilesystemHostPrefix(absl::string_view host);
+
+// The smallest key greater than every key that starts with `prefix`
+// (empty if there is none, i.e. prefix is all 0xff).
+std::string PrefixSuccessor(absl::string_view prefix);
+
+}  // namespace mfr::storage
+
+#endif  // MFR_STORAGE_KEY_CODEC_H_
