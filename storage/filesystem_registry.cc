@@ -1,0 +1,188 @@
+#include "storage/filesystem_registry.h"
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "storage/key_codec.h"
+
+namespace mfr::storage {
+namespace {
+
+const char kNextIdKey[] = "next_id";
+
+template <typename Message>
+absl::StatusOr<Message> Parse(const std::string& bytes, absl::string_view what) {
+  Message m;
+  if (!m.ParseFromString(bytes)) {
+    return absl::DataLossError(absl::StrCat("unreadable ", what, " record"));
+  }
+  return m;
+}
+
+template <typename Message>
+absl::StatusOr<std::vector<Message>> ScanPrefix(Db* db, Family family,
+                                                const std::string& prefix,
+                                                const rocksdb::Snapshot* view) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = view;
+  std::unique_ptr<rocksdb::Iterator> it(db->raw()->NewIterator(ro, db->cf(family)));
+  std::vector<Message> out;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto m = Parse<Message>(it->value().ToString(), "stored");
+    if (!m.ok()) return m.status();
+    out.push_back(*std::move(m));
+  }
+  if (auto s = FromRocks(it->status(), "scan"); !s.ok()) return s;
+  return out;
+}
+
+}  // namespace
+
+std::string FilesystemKeyOf(const std::string& host, const std::string& uuid,
+                            const std::string& mount_point) {
+  return FilesystemKey(host, uuid.empty() ? "mnt:" + mount_point : "uuid:" + uuid);
+}
+
+absl::StatusOr<std::unique_ptr<FilesystemRegistry>> FilesystemRegistry::Open(
+    Db* db) {
+  std::unique_ptr<FilesystemRegistry> r(new FilesystemRegistry(db));
+  std::string value;
+  rocksdb::Status s = db->raw()->Get(rocksdb::ReadOptions(),
+                                     db->cf(Family::kMeta), kNextIdKey, &value);
+  if (s.ok() && value.size() == 8) {
+    absl::MutexLock lock(&r->mu_);
+    r->next_id_ = ReadU64(value);
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading the id counter");
+  }
+  return r;
+}
+
+absl::StatusOr<uint64_t> FilesystemRegistry::NextId() {
+  absl::MutexLock lock(&mu_);
+  const uint64_t id = next_id_++;
+  auto s = db_->raw()->Put(rocksdb::WriteOptions(), db_->cf(Family::kMeta),
+                           kNextIdKey, U64Key(next_id_));
+  if (!s.ok()) return FromRocks(s, "persisting the id counter");
+  return id;
+}
+
+absl::Status FilesystemRegistry::PutHost(const HostRecord& host) {
+  return FromRocks(db_->raw()->Put(rocksdb::WriteOptions(),
+                                   db_->cf(Family::kTopology), host.host(),
+                                   host.SerializeAsString()),
+                   "storing host");
+}
+
+absl::StatusOr<HostRecord> FilesystemRegistry::GetHost(
+    const std::string& host, const rocksdb::Snapshot* view) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = view;
+  std::string value;
+  auto s = db_->raw()->Get(ro, db_->cf(Family::kTopology), host, &value);
+  if (s.IsNotFound()) {
+    return absl::NotFoundError(absl::StrCat("unknown host \"", host, "\""));
+  }
+  if (!s.ok()) return FromRocks(s, "reading host");
+  return Parse<HostRecord>(value, "host");
+}
+
+absl::StatusOr<std::vector<HostRecord>> FilesystemRegistry::ListHosts(
+    const rocksdb::Snapshot* view) {
+  return ScanPrefix<HostRecord>(db_, Family::kTopology, "", view);
+}
+
+absl::Status FilesystemRegistry::TouchHost(const std::string& host) {
+  auto record = GetHost(host);
+  if (absl::IsNotFound(record.status())) return absl::OkStatus();
+  if (!record.ok()) return record.status();
+  *record->mutable_last_seen() = google::protobuf::util::TimeUtil::GetCurrentTime();
+  return PutHost(*record);
+}
+
+absl::StatusOr<std::vector<FilesystemRecord>>
+FilesystemRegistry::ListFilesystems(const std::string& host,
+                                    const rocksdb::Snapshot* view) {
+  return ScanPrefix<FilesystemRecord>(db_, Family::kFilesystems,
+                                      FilesystemHostPrefix(host), view);
+}
+
+absl::StatusOr<FilesystemRecord> FilesystemRegistry::Get(const std::string& key,
+                                                         bool* found) {
+  std::string value;
+  auto s = db_->raw()->Get(rocksdb::ReadOptions(), db_->cf(Family::kFilesystems),
+                           key, &value);
+  *found = s.ok();
+  if (s.IsNotFound()) return FilesystemRecord();
+  if (!s.ok()) return FromRocks(s, "reading filesystem");
+  return Parse<FilesystemRecord>(value, "filesystem");
+}
+
+absl::StatusOr<FilesystemRecord> FilesystemRegistry::Resolve(
+    const mfr::v1::SnapshotHeader& h) {
+  const std::string key = FilesystemKeyOf(h.host(), h.fs_uuid(), h.mount_point());
+  absl::MutexLock lock(&mu_);  // serialises creation of one fs
+  bool found = false;
+  auto record = Get(key, &found);
+  if (!record.ok()) return record.status();
+  if (!found) {
+    record->set_fs_id(next_id_++);
+    record->set_host(h.host());
+    rocksdb::WriteBatch batch;
+    batch.Put(db_->cf(Family::kMeta), kNextIdKey, U64Key(next_id_));
+    batch.Put(db_->cf(Family::kFilesystems), key, record->SerializeAsString());
+    auto s = db_->raw()->Write(rocksdb::WriteOptions(), &batch);
+    if (!s.ok()) return FromRocks(s, "registering filesystem");
+  }
+  record->set_mount_point(h.mount_point());
+  record->set_fs_uuid(h.fs_uuid());
+  record->set_fs_type(h.fs_type());
+  record->set_device(h.device());
+  *record->mutable_dev() = h.dev();
+  record->set_device_size_bytes(h.device_size_bytes());
+  return record;
+}
+
+absl::Status FilesystemRegistry::CommitSnapshot(const FilesystemRecord& updated) {
+  const std::string key = FilesystemKeyOf(updated.host(), updated.fs_uuid(),
+                                          updated.mount_point());
+  absl::MutexLock lock(&mu_);
+  bool found = false;
+  auto current = Get(key, &found);
+  if (!current.ok()) return current.status();
+  if (found && current->storage_generation() != 0 &&
+      current->agent_generation() >= updated.agent_generation()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "snapshot generation ", updated.agent_generation(),
+        " is not newer than the committed generation ",
+        current->agent_generation()));
+  }
+  rocksdb::WriteBatch batch;
+  batch.Put(db_->cf(Family::kFilesystems), key, updated.SerializeAsString());
+  if (found && current->storage_generation() != 0) {
+    const uint64_t id = current->fs_id(), gen = current->storage_generation();
+    for (Family f : {Family::kSegments, Family::kInodes}) {
+      batch.DeleteRange(db_->cf(f), U64Key(id, gen), U64Key(id, gen + 1));
+    }
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->raw()->Write(wo, &batch), "committing snapshot");
+}
+
+absl::Status FilesystemRegistry::CollectGarbage() {
+  auto all = ScanPrefix<FilesystemRecord>(db_, Family::kFilesystems, "", nullptr);
+  if (!all.ok()) return all.status();
+  rocksdb::WriteBatch batch;
+  for (const FilesystemRecord& fs : *all) {
+    const uint64_t id = fs.fs_id(), gen = fs.storage_generation();
+    for (Family f : {Family::kSegments, Family::kInodes}) {
+      batch.DeleteRange(db_->cf(f), U64Key(id, 0), U64Key(id, gen));
+      batch.DeleteRange(db_->cf(f), U64Key(id, gen + 1), U64Key(id + 1, 0));
+    }
+  }
+  batch.DeleteRange(db_->cf(Family::kStaging), "", std::string(32, '\xff'));
+  return FromRocks(db_->raw()->Write(rocksdb::WriteOptions(), &batch),
+                   "collecting garbage");
+}
+
+}  // namespace mfr::storage

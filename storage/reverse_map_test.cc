@@ -1,0 +1,252 @@
+// The reverse map on a real RocksDB in a temporary directory: upload,
+// lookup, atomic replacement, aborted and hostile uploads.
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "storage/db.h"
+#include "storage/filesystem_registry.h"
+#include "storage/key_codec.h"
+#include "storage/reverse_map_reader.h"
+#include "storage/snapshot_writer.h"
+
+namespace mfr::storage {
+namespace {
+
+using mfr::v1::OwnerExtent;
+using mfr::v1::ReverseMapRecord;
+
+ReverseMapRecord FileRec(uint64_t start, uint64_t len, uint64_t inode,
+                         uint64_t file_offset) {
+  ReverseMapRecord r;
+  r.set_physical_offset_bytes(start);
+  r.set_length_bytes(len);
+  r.set_kind(mfr::v1::OWNER_KIND_FILE_DATA);
+  r.set_inode(inode);
+  r.set_file_offset_bytes(file_offset);
+  return r;
+}
+
+ReverseMapRecord FreeRec(uint64_t start, uint64_t len) {
+  ReverseMapRecord r;
+  r.set_physical_offset_bytes(start);
+  r.set_length_bytes(len);
+  r.set_kind(mfr::v1::OWNER_KIND_FREE_SPACE);
+  return r;
+}
+
+class ReverseMapTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR")
+                                                       : "/tmp") /
+           ("rmap_" + std::to_string(getpid()));
+    std::filesystem::remove_all(dir_);
+    Reopen();
+  }
+  void TearDown() override {
+    registry_.reset();
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Reopen() {
+    registry_.reset();
+    db_.reset();
+    auto db = Db::Open({dir_.string()});
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = *std::move(db);
+    auto registry = FilesystemRegistry::Open(db_.get());
+    ASSERT_TRUE(registry.ok()) << registry.status();
+    registry_ = *std::move(registry);
+    ASSERT_TRUE(registry_->CollectGarbage().ok());
+  }
+
+  mfr::v1::SnapshotHeader Header(uint64_t generation, bool ordered = true) {
+    mfr::v1::SnapshotHeader h;
+    h.set_host("host-a");
+    h.set_mount_point("/mnt/x");
+    h.set_fs_uuid("1234");
+    h.set_device("loop0");
+    h.set_device_size_bytes(1 << 30);
+    h.set_generation(generation);
+    h.set_physical_order(ordered);
+    return h;
+  }
+
+  absl::StatusOr<mfr::v1::UploadSnapshotResponse> Upload(
+      const mfr::v1::SnapshotHeader& h, const mfr::v1::SnapshotBatch& batch) {
+    auto writer = SnapshotWriter::Begin(db_.get(), registry_.get(), h);
+    if (!writer.ok()) return writer.status();
+    if (auto s = (*writer)->AddBatch(batch); !s.ok()) return s;
+    mfr::v1::SnapshotFooter footer;
+    footer.set_record_count(batch.records_size());
+    footer.set_inode_count(batch.inodes_size());
+    return (*writer)->Commit(footer);
+  }
+
+  std::vector<OwnerExtent> Query(uint64_t offset, uint64_t length) {
+    auto view = db_->Snapshot();
+    auto filesystems = registry_->ListFilesystems("host-a", view.get());
+    EXPECT_TRUE(filesystems.ok());
+    EXPECT_EQ(filesystems->size(), 1u);
+    ReverseMapReader reader(db_.get());
+    auto owners = reader.Lookup(filesystems->at(0), {offset, length}, view.get());
+    EXPECT_TRUE(owners.ok()) << owners.status();
+    return owners.ok() ? *owners : std::vector<OwnerExtent>{};
+  }
+
+  mfr::v1::SnapshotBatch TwoFilesReflinked() {
+    // inode 10 and 11 share [4096, 12288); inode 10 also has [0, 4096).
+    mfr::v1::SnapshotBatch b;
+    *b.add_records() = FileRec(0, 12288, 10, 0);
+    *b.add_records() = FileRec(4096, 8192, 11, 65536);
+    *b.add_records() = FreeRec(12288, 1 << 20);
+    auto* p = b.add_inodes();
+    p->set_inode(10);
+    p->add_paths("a/file");
+    p->add_paths("a/hardlink");
+    b.add_inodes()->set_inode(11);
+    b.mutable_inodes(1)->add_paths("b/copy");
+    return b;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Db> db_;
+  std::unique_ptr<FilesystemRegistry> registry_;
+};
+
+TEST_F(ReverseMapTest, LookupNamesEveryOwnerWithClippedRanges) {
+  ASSERT_TRUE(Upload(Header(1), TwoFilesReflinked()).ok());
+  auto owners = Query(2048, 4096);  // [2048, 6144)
+  ASSERT_EQ(owners.size(), 3u);
+  EXPECT_EQ(owners[0].inode(), 10u);
+  EXPECT_EQ(owners[0].device_range().offset_bytes(), 2048u);
+  EXPECT_EQ(owners[0].device_range().length_bytes(), 2048u);
+  EXPECT_EQ(owners[0].file_range().offset_bytes(), 2048u);
+  EXPECT_FALSE(owners[0].shared());
+  EXPECT_THAT(owners[0].paths(), ::testing::UnorderedElementsAre("a/file", "a/hardlink"));
+  // The shared part: both owners, each with its own file offset.
+  EXPECT_EQ(owners[1].inode(), 10u);
+  EXPECT_TRUE(owners[1].shared());
+  EXPECT_EQ(owners[1].file_range().offset_bytes(), 4096u);
+  EXPECT_EQ(owners[2].inode(), 11u);
+  EXPECT_EQ(owners[2].file_range().offset_bytes(), 65536u);
+  EXPECT_EQ(owners[2].file_range().length_bytes(), 2048u);
+  EXPECT_THAT(owners[2].paths(), ::testing::ElementsAre("b/copy"));
+}
+
+TEST_F(ReverseMapTest, UncoveredRangesAreReportedNotInSnapshot) {
+  ASSERT_TRUE(Upload(Header(1), TwoFilesReflinked()).ok());
+  auto owners = Query((1 << 20) + 12288 - 100, 1000);
+  ASSERT_EQ(owners.size(), 2u);
+  EXPECT_EQ(owners[0].kind(), mfr::v1::OWNER_KIND_FREE_SPACE);
+  EXPECT_EQ(owners[1].kind(), mfr::v1::OWNER_KIND_NOT_IN_SNAPSHOT);
+  EXPECT_EQ(owners[1].device_range().length_bytes(), 900u);
+}
+
+TEST_F(ReverseMapTest, UnorderedUploadIsSortedAtCommit) {
+  mfr::v1::SnapshotBatch b = TwoFilesReflinked();
+  std::swap(*b.mutable_records(0), *b.mutable_records(2));
+  ASSERT_TRUE(Upload(Header(1, /*ordered=*/false), b).ok());
+  EXPECT_EQ(Query(4096, 1).size(), 2u);
+  // Ordered uploads must really be ordered.
+  EXPECT_EQ(Upload(Header(2, true), b).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ReverseMapTest, NewSnapshotReplacesOldAtomically) {
+  ASSERT_TRUE(Upload(Header(1), TwoFilesReflinked()).ok());
+  auto old_view = db_->Snapshot();
+  auto old_fs = registry_->ListFilesystems("host-a", old_view.get());
+  mfr::v1::SnapshotBatch b;
+  *b.add_records() = FileRec(0, 4096, 99, 0);
+  ASSERT_TRUE(Upload(Header(2), b).ok());
+  auto owners = Query(0, 12288);
+  ASSERT_EQ(owners.size(), 2u);
+  EXPECT_EQ(owners[0].inode(), 99u);
+  EXPECT_EQ(owners[1].kind(), mfr::v1::OWNER_KIND_NOT_IN_SNAPSHOT);
+  // A reader that started before the commit still sees the old snapshot whole.
+  ReverseMapReader reader(db_.get());
+  auto old = reader.Lookup(old_fs->at(0), {0, 12288}, old_view.get());
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->size(), 3u);  // inode 10 alone, then 10 and 11 shared
+}
+
+TEST_F(ReverseMapTest, StaleGenerationIsRefused) {
+  ASSERT_TRUE(Upload(Header(5), TwoFilesReflinked()).ok());
+  EXPECT_EQ(Upload(Header(5), TwoFilesReflinked()).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Query(0, 1)[0].inode(), 10u);
+}
+
+TEST_F(ReverseMapTest, CutOrBadUploadLeavesPreviousSnapshotIntact) {
+  ASSERT_TRUE(Upload(Header(1), TwoFilesReflinked()).ok());
+  {  // Stream cut: the writer dies without a footer.
+    auto writer = SnapshotWriter::Begin(db_.get(), registry_.get(), Header(2));
+    ASSERT_TRUE(writer.ok());
+    mfr::v1::SnapshotBatch b;
+    *b.add_records() = FileRec(0, 4096, 77, 0);
+    ASSERT_TRUE((*writer)->AddBatch(b).ok());
+  }
+  {  // Footer counts do not match.
+    auto writer = SnapshotWriter::Begin(db_.get(), registry_.get(), Header(3));
+    ASSERT_TRUE((*writer)->AddBatch(TwoFilesReflinked()).ok());
+    mfr::v1::SnapshotFooter footer;
+    footer.set_record_count(999);
+    EXPECT_EQ((*writer)->Commit(footer).status().code(),
+              absl::StatusCode::kInvalidArgument);
+  }
+  const struct {
+    const char* what;
+    ReverseMapRecord record;
+  } garbage[] = {
+      {"zero length", FileRec(0, 0, 1, 0)},
+      {"overflow", FileRec(~0ULL - 1, 4096, 1, 0)},
+      {"past device end", FileRec(1 << 30, 4096, 1, 0)},
+      {"file without inode", FileRec(0, 4096, 0, 0)},
+      {"unspecified kind", ReverseMapRecord()},
+  };
+  for (const auto& g : garbage) {
+    mfr::v1::SnapshotBatch b;
+    *b.add_records() = g.record;
+    EXPECT_EQ(Upload(Header(4), b).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << g.what;
+  }
+  mfr::v1::SnapshotBatch bad_path;
+  bad_path.add_inodes()->set_inode(5);
+  bad_path.mutable_inodes(0)->add_paths(std::string("a\0b", 3));
+  EXPECT_FALSE(Upload(Header(4), bad_path).ok());
+
+  EXPECT_EQ(Query(0, 1)[0].inode(), 10u);
+  EXPECT_EQ(Query(4096, 1).size(), 2u);
+}
+
+TEST_F(ReverseMapTest, CrashMidUploadIsCollectedAtRestart) {
+  ASSERT_TRUE(Upload(Header(1), TwoFilesReflinked()).ok());
+  // Simulate a crash: data under an uncommitted generation, nothing deleted.
+  auto fs = registry_->ListFilesystems("host-a");
+  ASSERT_TRUE(db_->raw()
+                  ->Put(rocksdb::WriteOptions(), db_->cf(Family::kSegments),
+                        SegmentKey(fs->at(0).fs_id(), 999, 0), "junk")
+                  .ok());
+  Reopen();
+  EXPECT_EQ(Query(0, 1)[0].inode(), 10u);
+  std::string value;
+  EXPECT_TRUE(db_->raw()
+                  ->Get(rocksdb::ReadOptions(), db_->cf(Family::kSegments),
+                        SegmentKey(fs->at(0).fs_id(), 999, 0), &value)
+                  .IsNotFound());
+}
+
+TEST_F(ReverseMapTest, LookupWithoutSnapshotFails) {
+  ReverseMapReader reader(db_.get());
+  mfr::internal::FilesystemRecord fs;
+  EXPECT_EQ(reader.Lookup(fs, {0, 1}, nullptr).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace mfr::storage
