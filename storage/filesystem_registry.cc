@@ -1,7 +1,6 @@
 #include "storage/filesystem_registry.h"
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "storage/key_codec.h"
 
 namespace mfr::storage {
@@ -91,11 +90,12 @@ absl::StatusOr<std::vector<HostRecord>> FilesystemRegistry::ListHosts(
   return ScanPrefix<HostRecord>(db_, Family::kTopology, "", view);
 }
 
-absl::Status FilesystemRegistry::TouchHost(const std::string& host) {
+absl::Status FilesystemRegistry::TouchHost(
+    const std::string& host, const google::protobuf::Timestamp& now) {
   auto record = GetHost(host);
   if (absl::IsNotFound(record.status())) return absl::OkStatus();
   if (!record.ok()) return record.status();
-  *record->mutable_last_seen() = google::protobuf::util::TimeUtil::GetCurrentTime();
+  *record->mutable_last_seen() = now;
   return PutHost(*record);
 }
 
@@ -124,6 +124,12 @@ absl::StatusOr<FilesystemRecord> FilesystemRegistry::Resolve(
   bool found = false;
   auto record = Get(key, &found);
   if (!record.ok()) return record.status();
+  record->set_mount_point(h.mount_point());
+  record->set_fs_uuid(h.fs_uuid());
+  record->set_fs_type(h.fs_type());
+  record->set_device(h.device());
+  *record->mutable_dev() = h.dev();
+  record->set_device_size_bytes(h.device_size_bytes());
   if (!found) {
     record->set_fs_id(next_id_++);
     record->set_host(h.host());
@@ -133,12 +139,6 @@ absl::StatusOr<FilesystemRecord> FilesystemRegistry::Resolve(
     auto s = db_->raw()->Write(rocksdb::WriteOptions(), &batch);
     if (!s.ok()) return FromRocks(s, "registering filesystem");
   }
-  record->set_mount_point(h.mount_point());
-  record->set_fs_uuid(h.fs_uuid());
-  record->set_fs_type(h.fs_type());
-  record->set_device(h.device());
-  *record->mutable_dev() = h.dev();
-  record->set_device_size_bytes(h.device_size_bytes());
   return record;
 }
 

@@ -39,11 +39,13 @@ class FilesystemRegistry {
   absl::StatusOr<std::vector<HostRecord>> ListHosts(
       const rocksdb::Snapshot* view = nullptr);
   // Updates last_seen of a registered host (no-op for unknown hosts).
-  absl::Status TouchHost(const std::string& host);
+  absl::Status TouchHost(const std::string& host,
+                         const google::protobuf::Timestamp& now);
 
   // The filesystem a snapshot header names (by uuid, else mount point),
   // created with a fresh fs_id if new. Descriptive fields (mount point,
-  // device) are taken from the header but not stored until commit.
+  // device) come from the header; for a known filesystem they are stored
+  // only when a snapshot commits.
   absl::StatusOr<FilesystemRecord> Resolve(const mfr::v1::SnapshotHeader& h);
 
   absl::StatusOr<std::vector<FilesystemRecord>> ListFilesystems(
