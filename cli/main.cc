@@ -49,6 +49,7 @@ absl::Status Print(const google::protobuf::Message& m, bool json,
   std::string out;
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
+  options.always_print_primitive_fields = true;
   auto s = google::protobuf::util::MessageToJsonString(m, &out, options);
   if (!s.ok()) return absl::InternalError(s.ToString());
   std::cout << out;

@@ -1,0 +1,142 @@
+// mfr-agent: the per-host daemon. The composition root: parses flags,
+// builds the channel, the topology probe and the snapshot runner.
+#include <unistd.h>
+
+#include <iostream>
+#include <thread>
+
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
+#include "agent/controller_client.h"
+#include "agent/snapshot_runner.h"
+#include "agent/topology/linux_filesystem_probe.h"
+#include "common/flags.h"
+#include "common/grpc_endpoints.h"
+#include "common/signals.h"
+#include "common/version.h"
+
+namespace mfr::agent {
+namespace {
+
+const std::vector<FlagSpec> kFlags = {
+    {"controller", "controller gRPC address", "127.0.0.1:7411"},
+    {"host", "this host's identity (default: the machine's host name)", ""},
+    {"mounts", "run: comma-separated mount points (default: every local xfs/ext4)",
+     ""},
+    {"interval-seconds", "run: seconds between snapshot rounds", "300"},
+    {"root", "directory holding the host's /proc and /sys (containers: /host)",
+     "/"},
+    {"batch-size", "records + inode paths per upload message", "4096"},
+    {"timeout-seconds", "deadline of one RPC or one snapshot upload", "600"},
+    {"tls-cert", "PEM certificate naming this host (enables mTLS)", ""},
+    {"tls-key", "PEM private key", ""},
+    {"tls-ca", "PEM CA certificate of the controller", ""},
+    {"version", "print the version and exit", "", true},
+};
+
+constexpr char kSynopsis[] = "mfr-agent (run | snapshot MOUNT...) [flags]";
+constexpr char kDescription[] =
+    "The mfr host agent. Sends this host's block-device topology and\n"
+    "reverse-map snapshots (XFS rmapbt: GETFSMAP; ext4 and others: FIEMAP of\n"
+    "every file) to the controller.\n\n"
+    "Commands:\n"
+    "  run               register, then snapshot every selected filesystem\n"
+    "                    every --interval-seconds until SIGTERM\n"
+    "  snapshot MOUNT... register and snapshot these mount points once";
+
+std::string DefaultHost() {
+  char name[256] = {};
+  return gethostname(name, sizeof(name) - 1) == 0 ? name : "";
+}
+
+absl::Status RunForever(SnapshotRunner& runner, absl::Duration interval) {
+  absl::Notification stop;
+  std::thread waiter([&stop] {
+    const int signal = WaitForTerminationSignal();
+    std::cout << "signal " << signal << ": stopping" << std::endl;
+    stop.Notify();
+  });
+  waiter.detach();
+  do {
+    if (auto s = runner.RunOnce(); !s.ok()) {
+      std::cout << "round failed, retrying in " << interval << ": " << s << std::endl;
+    }
+  } while (!stop.WaitForNotificationWithTimeout(interval));
+  return absl::OkStatus();
+}
+
+absl::Status Run(const ParsedFlags& flags) {
+  const auto& args = flags.positional();
+  if (args.empty() || (args[0] != "run" && args[0] != "snapshot")) {
+    return absl::InvalidArgumentError("give a command: run or snapshot");
+  }
+  const bool once = args[0] == "snapshot";
+  if (once && args.size() < 2) {
+    return absl::InvalidArgumentError("snapshot needs at least one mount point");
+  }
+  if (!once && args.size() > 1) {
+    return absl::InvalidArgumentError("run takes no arguments; use --mounts");
+  }
+  auto interval = flags.GetUint64("interval-seconds");
+  auto timeout = flags.GetUint64("timeout-seconds");
+  auto batch = flags.GetUint64("batch-size");
+  for (const auto* v : {&interval, &timeout, &batch}) {
+    if (!v->ok()) return v->status();
+  }
+  if (*interval == 0 || *batch == 0) {
+    return absl::InvalidArgumentError("--interval-seconds and --batch-size must be > 0");
+  }
+  TransportSecurity security{flags.Get("tls-cert"), flags.Get("tls-key"),
+                             flags.Get("tls-ca")};
+  if (!security.enabled()) {
+    std::cerr << "WARNING: talking to the controller over PLAINTEXT gRPC without "
+                 "authentication; use --tls-* outside loopback tests\n";
+  }
+  auto channel = MakeChannel(flags.Get("controller"), security);
+  if (!channel.ok()) return channel.status();
+  ControllerClient client(mfr::v1::AgentService::NewStub(*channel),
+                          absl::Seconds(*timeout));
+  RunnerOptions options;
+  options.host = flags.Get("host").empty() ? DefaultHost() : flags.Get("host");
+  options.root.path = flags.Get("root");
+  options.batch_size = *batch;
+  if (once) {
+    options.mount_points.assign(args.begin() + 1, args.end());
+  } else if (!flags.Get("mounts").empty()) {
+    options.mount_points = absl::StrSplit(flags.Get("mounts"), ',', absl::SkipEmpty());
+  }
+  topology::LinuxFilesystemProbe probe(flags.Get("root"));
+  SnapshotRunner runner(options, &client, &probe, &std::cout);
+  std::cout << "mfr-agent " << kVersion << " host " << options.host
+            << ", controller " << flags.Get("controller") << std::endl;
+  return once ? runner.RunOnce() : RunForever(runner, absl::Seconds(*interval));
+}
+
+int Main(int argc, char** argv) {
+  BlockTerminationSignals();
+  auto flags = ParseFlags({argv + 1, argv + argc}, kFlags);
+  if (!flags.ok()) {
+    std::cerr << "mfr-agent: " << flags.status().message() << " (see --help)\n";
+    return 2;
+  }
+  if (flags->help()) {
+    std::cout << Usage(kSynopsis, kDescription, kFlags);
+    return 0;
+  }
+  if (flags->GetBool("version")) {
+    std::cout << "mfr-agent " << kVersion << "\n";
+    return 0;
+  }
+  absl::Status status = Run(*flags);
+  if (!status.ok()) {
+    std::cerr << "mfr-agent: " << absl::StatusCodeToString(status.code()) << ": "
+              << status.message() << "\n";
+    return absl::IsInvalidArgument(status) ? 2 : 1;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace mfr::agent
+
+int main(int argc, char** argv) { return mfr::agent::Main(argc, argv); }

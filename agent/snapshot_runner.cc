@@ -1,0 +1,70 @@
+#include "agent/snapshot_runner.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "agent/snapshot/snapshot_producer.h"
+#include "agent/topology/snapshot_mount_selection.h"
+#include "common/version.h"
+
+namespace mfr::agent {
+
+absl::Status SnapshotRunner::RunOnce() {
+  topology::TopologyCollector collector(options_.root, probe_);
+  auto collected = collector.Collect();
+  if (!collected.ok()) return collected.status();
+  for (const std::string& warning : collected->warnings) {
+    *log_ << "topology: " << warning << "\n";
+  }
+  mfr::v1::RegisterRequest request;
+  request.set_host(options_.host);
+  request.set_agent_version(kVersion);
+  *request.mutable_topology() = collected->topology;
+  if (auto s = client_->Register(request); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("register: ", s.message()));
+  }
+  auto mounts = topology::SelectSnapshotMounts(
+      collected->topology, options_.mount_points, collected->mount_roots);
+  if (!mounts.ok()) return mounts.status();
+  if (mounts->empty()) *log_ << "no xfs or ext4 filesystem to snapshot\n";
+  absl::Status first_error;
+  for (const mfr::v1::Mount& mount : *mounts) {
+    absl::Status s = SnapshotOne(mount);
+    if (!s.ok()) {
+      *log_ << "snapshot of " << mount.mount_point() << " failed: " << s << "\n";
+      first_error.Update(s);
+    }
+  }
+  return first_error;
+}
+
+absl::Status SnapshotRunner::SnapshotOne(const mfr::v1::Mount& mount) {
+  snapshot::SnapshotRequest request;
+  request.host = options_.host;
+  request.mount = mount;
+  request.generation = static_cast<uint64_t>(absl::ToUnixNanos(absl::Now()));
+  request.batch_size = options_.batch_size;
+  auto upload = client_->StartUpload();
+  snapshot::SnapshotStats stats;
+  absl::Status produced = snapshot::ProduceSnapshot(
+      request,
+      [&upload](const mfr::v1::SnapshotChunk& c) { return upload->Write(c); },
+      &stats);
+  // When the stream broke, the controller's status says why.
+  auto committed = upload->Finish();
+  if (!committed.ok()) return committed.status();
+  if (!produced.ok()) return produced;
+  const double seconds = absl::ToDoubleSeconds(stats.duration);
+  *log_ << absl::StrFormat(
+      "snapshot %s (%s on %s): %s, %d records, %d inode paths, %d segments "
+      "stored, %.2fs (%.0f records/s)%s\n",
+      mount.mount_point(), mount.fs_type(), mount.device(),
+      mfr::v1::SnapshotSource_Name(stats.source), stats.records, stats.inodes,
+      committed->segments(), seconds, seconds > 0 ? stats.records / seconds : 0.0,
+      stats.fiemap_errors + stats.non_utf8_paths > 0
+          ? absl::StrCat(", skipped ", stats.fiemap_errors, " unmappable files and ",
+                         stats.non_utf8_paths, " non-UTF-8 paths")
+          : "");
+  return absl::OkStatus();
+}
+
+}  // namespace mfr::agent
