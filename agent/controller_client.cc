@@ -39,7 +39,8 @@ absl::StatusOr<mfr::v1::UploadSnapshotResponse> SnapshotUploadStream::Finish() {
   return response_;
 }
 
-absl::Status ControllerClient::Register(const mfr::v1::RegisterRequest& request) {
+absl::Status ControllerClient::Register(
+    const mfr::v1::RegisterRequest& request) {
   grpc::ClientContext context;
   SetDeadline(&context, timeout_);
   mfr::v1::RegisterResponse response;

@@ -21,8 +21,8 @@ namespace {
 const std::vector<FlagSpec> kFlags = {
     {"controller", "controller gRPC address", "127.0.0.1:7411"},
     {"host", "this host's identity (default: the machine's host name)", ""},
-    {"mounts", "run: comma-separated mount points (default: every local xfs/ext4)",
-     ""},
+    {"mounts",
+     "run: comma-separated mount points (default: every local xfs/ext4)", ""},
     {"interval-seconds", "run: seconds between snapshot rounds", "300"},
     {"root", "directory holding the host's /proc and /sys (containers: /host)",
      "/"},
@@ -59,7 +59,8 @@ absl::Status RunForever(SnapshotRunner& runner, absl::Duration interval) {
   waiter.detach();
   do {
     if (auto s = runner.RunOnce(); !s.ok()) {
-      std::cout << "round failed, retrying in " << interval << ": " << s << std::endl;
+      std::cout << "round failed, retrying in " << interval << ": " << s
+                << std::endl;
     }
   } while (!stop.WaitForNotificationWithTimeout(interval));
   return absl::OkStatus();
@@ -72,7 +73,8 @@ absl::Status Run(const ParsedFlags& flags) {
   }
   const bool once = args[0] == "snapshot";
   if (once && args.size() < 2) {
-    return absl::InvalidArgumentError("snapshot needs at least one mount point");
+    return absl::InvalidArgumentError(
+        "snapshot needs at least one mount point");
   }
   if (!once && args.size() > 1) {
     return absl::InvalidArgumentError("run takes no arguments; use --mounts");
@@ -84,13 +86,15 @@ absl::Status Run(const ParsedFlags& flags) {
     if (!v->ok()) return v->status();
   }
   if (*interval == 0 || *batch == 0) {
-    return absl::InvalidArgumentError("--interval-seconds and --batch-size must be > 0");
+    return absl::InvalidArgumentError(
+        "--interval-seconds and --batch-size must be > 0");
   }
   TransportSecurity security{flags.Get("tls-cert"), flags.Get("tls-key"),
                              flags.Get("tls-ca")};
   if (!security.enabled()) {
-    std::cerr << "WARNING: talking to the controller over PLAINTEXT gRPC without "
-                 "authentication; use --tls-* outside loopback tests\n";
+    std::cerr
+        << "WARNING: talking to the controller over PLAINTEXT gRPC without "
+           "authentication; use --tls-* outside loopback tests\n";
   }
   auto channel = MakeChannel(flags.Get("controller"), security);
   if (!channel.ok()) return channel.status();
@@ -103,7 +107,8 @@ absl::Status Run(const ParsedFlags& flags) {
   if (once) {
     options.mount_points.assign(args.begin() + 1, args.end());
   } else if (!flags.Get("mounts").empty()) {
-    options.mount_points = absl::StrSplit(flags.Get("mounts"), ',', absl::SkipEmpty());
+    options.mount_points =
+        absl::StrSplit(flags.Get("mounts"), ',', absl::SkipEmpty());
   }
   topology::LinuxFilesystemProbe probe(flags.Get("root"));
   SnapshotRunner runner(options, &client, &probe, &std::cout);
@@ -129,8 +134,8 @@ int Main(int argc, char** argv) {
   }
   absl::Status status = Run(*flags);
   if (!status.ok()) {
-    std::cerr << "mfr-agent: " << absl::StatusCodeToString(status.code()) << ": "
-              << status.message() << "\n";
+    std::cerr << "mfr-agent: " << absl::StatusCodeToString(status.code())
+              << ": " << status.message() << "\n";
     return absl::IsInvalidArgument(status) ? 2 : 1;
   }
   return 0;

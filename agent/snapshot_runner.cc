@@ -22,15 +22,16 @@ absl::Status SnapshotRunner::RunOnce() {
   if (auto s = client_->Register(request); !s.ok()) {
     return absl::Status(s.code(), absl::StrCat("register: ", s.message()));
   }
-  auto mounts = topology::SelectSnapshotMounts(
-      collected->topology, options_.mount_points, collected->mount_roots);
+  auto mounts = topology::SelectSnapshotMounts(collected->topology,
+                                               options_.mount_points);
   if (!mounts.ok()) return mounts.status();
   if (mounts->empty()) *log_ << "no xfs or ext4 filesystem to snapshot\n";
   absl::Status first_error;
   for (const mfr::v1::Mount& mount : *mounts) {
     absl::Status s = SnapshotOne(mount);
     if (!s.ok()) {
-      *log_ << "snapshot of " << mount.mount_point() << " failed: " << s << "\n";
+      *log_ << "snapshot of " << mount.mount_point() << " failed: " << s
+            << "\n";
       first_error.Update(s);
     }
   }
@@ -59,10 +60,12 @@ absl::Status SnapshotRunner::SnapshotOne(const mfr::v1::Mount& mount) {
       "stored, %.2fs (%.0f records/s)%s\n",
       mount.mount_point(), mount.fs_type(), mount.device(),
       mfr::v1::SnapshotSource_Name(stats.source), stats.records, stats.inodes,
-      committed->segments(), seconds, seconds > 0 ? stats.records / seconds : 0.0,
+      committed->segments(), seconds,
+      seconds > 0 ? stats.records / seconds : 0.0,
       stats.fiemap_errors + stats.non_utf8_paths > 0
-          ? absl::StrCat(", skipped ", stats.fiemap_errors, " unmappable files and ",
-                         stats.non_utf8_paths, " non-UTF-8 paths")
+          ? absl::StrCat(", skipped ", stats.fiemap_errors,
+                         " unmappable files and ", stats.non_utf8_paths,
+                         " non-UTF-8 paths")
           : "");
   return absl::OkStatus();
 }

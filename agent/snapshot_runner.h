@@ -16,7 +16,7 @@
 namespace mfr::agent {
 
 struct RunnerOptions {
-  std::string host;                      // host identity sent to the controller
+  std::string host;  // host identity sent to the controller
   std::vector<std::string> mount_points;  // empty: every local xfs/ext4 mount
   topology::HostRoot root;
   size_t batch_size = 4096;
@@ -28,7 +28,10 @@ class SnapshotRunner {
   // human-readable progress lines.
   SnapshotRunner(RunnerOptions options, ControllerClient* client,
                  topology::FilesystemProbe* probe, std::ostream* log)
-      : options_(std::move(options)), client_(client), probe_(probe), log_(log) {}
+      : options_(std::move(options)),
+        client_(client),
+        probe_(probe),
+        log_(log) {}
 
   // Registers and snapshots every selected filesystem; keeps going after a
   // filesystem fails and returns the first error (OK if all succeeded).

@@ -17,7 +17,8 @@ namespace {
 
 const std::vector<FlagSpec> kFlags = {
     {"controller", "controller gRPC address", "127.0.0.1:7411"},
-    {"json", "print the response as JSON (protobuf canonical mapping)", "", true},
+    {"json", "print the response as JSON (protobuf canonical mapping)", "",
+     true},
     {"host", "query-range: the host name", ""},
     {"device", "query-range: kernel device name (e.g. loop0, sdb1)", ""},
     {"filesystem", "query-range: filesystem uuid or mount point instead", ""},
@@ -30,7 +31,8 @@ const std::vector<FlagSpec> kFlags = {
     {"version", "print the version and exit", "", true},
 };
 
-constexpr char kSynopsis[] = "mfrctl [--controller=HOST:PORT] [--json] COMMAND [flags]";
+constexpr char kSynopsis[] =
+    "mfrctl [--controller=HOST:PORT] [--json] COMMAND [flags]";
 constexpr char kDescription[] =
     "Commands:\n"
     "  query-range --host=H (--device=D | --filesystem=UUID|MOUNT)\n"
@@ -56,13 +58,14 @@ absl::Status Print(const google::protobuf::Message& m, bool json,
   return absl::OkStatus();
 }
 
-absl::Status QueryRange(mfr::v1::QueryService::Stub& stub, grpc::ClientContext* ctx,
-                        const ParsedFlags& flags) {
+absl::Status QueryRange(mfr::v1::QueryService::Stub& stub,
+                        grpc::ClientContext* ctx, const ParsedFlags& flags) {
   if (auto s = flags.Require({"host", "offset", "length"}); !s.ok()) return s;
   mfr::v1::QueryRangeRequest request;
   request.set_host(flags.Get("host"));
   if (!flags.Get("device").empty()) request.set_device(flags.Get("device"));
-  if (!flags.Get("filesystem").empty()) request.set_filesystem(flags.Get("filesystem"));
+  if (!flags.Get("filesystem").empty())
+    request.set_filesystem(flags.Get("filesystem"));
   auto offset = flags.GetUint64("offset");
   if (!offset.ok()) return offset.status();
   auto length = flags.GetUint64("length");
@@ -89,18 +92,21 @@ absl::Status Run(const ParsedFlags& flags) {
   }
   const std::string& command = flags.positional()[0];
   if (command != "query-range" && command != "hosts") {
-    return absl::InvalidArgumentError(absl::StrCat("unknown command \"", command, "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown command \"", command, "\""));
   }
   auto timeout = flags.GetUint64("timeout-seconds");
   if (!timeout.ok()) return timeout.status();
-  auto channel = MakeChannel(flags.Get("controller"),
-                             {flags.Get("tls-cert"), flags.Get("tls-key"),
-                              flags.Get("tls-ca")});
+  auto channel = MakeChannel(
+      flags.Get("controller"),
+      {flags.Get("tls-cert"), flags.Get("tls-key"), flags.Get("tls-ca")});
   if (!channel.ok()) return channel.status();
   auto stub = mfr::v1::QueryService::NewStub(*channel);
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(*timeout));
-  return command == "hosts" ? Hosts(*stub, &ctx, flags) : QueryRange(*stub, &ctx, flags);
+  ctx.set_deadline(std::chrono::system_clock::now() +
+                   std::chrono::seconds(*timeout));
+  return command == "hosts" ? Hosts(*stub, &ctx, flags)
+                            : QueryRange(*stub, &ctx, flags);
 }
 
 int Main(int argc, char** argv) {

@@ -20,7 +20,8 @@ std::string EnumWord(const std::string& name, const std::string& prefix) {
 }
 
 std::string Range(const mfr::v1::ByteRange& r) {
-  return absl::StrCat(r.offset_bytes(), "..", r.offset_bytes() + r.length_bytes());
+  return absl::StrCat(r.offset_bytes(), "..",
+                      r.offset_bytes() + r.length_bytes());
 }
 
 std::string Time(const google::protobuf::Timestamp& t) {
@@ -35,7 +36,8 @@ std::string RenderTable(const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> width;
   for (const auto& row : rows) {
     width.resize(std::max(width.size(), row.size()), 0);
-    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+    for (size_t i = 0; i < row.size(); ++i)
+      width[i] = std::max(width[i], row[i].size());
   }
   std::string out;
   for (const auto& row : rows) {
@@ -50,7 +52,8 @@ std::string RenderTable(const std::vector<std::vector<std::string>>& rows) {
 }
 
 std::string OwnerKindName(const mfr::v1::OwnerExtent& owner) {
-  std::string kind = EnumWord(mfr::v1::OwnerKind_Name(owner.kind()), "OWNER_KIND_");
+  std::string kind =
+      EnumWord(mfr::v1::OwnerKind_Name(owner.kind()), "OWNER_KIND_");
   if (owner.kind() == mfr::v1::OWNER_KIND_METADATA) {
     absl::StrAppend(&kind, " (",
                     EnumWord(mfr::v1::MetadataKind_Name(owner.metadata_kind()),
@@ -63,7 +66,8 @@ std::string OwnerKindName(const mfr::v1::OwnerExtent& owner) {
 
 std::string RenderQueryRange(const mfr::v1::QueryRangeResponse& r) {
   std::string out = absl::StrCat(
-      "host ", r.host(), "  device ", r.device(), "  filesystem ", r.mount_point(),
+      "host ", r.host(), "  device ", r.device(), "  filesystem ",
+      r.mount_point(),
       r.fs_uuid().empty() ? "" : absl::StrCat(" (uuid ", r.fs_uuid(), ")"),
       "\nsnapshot generation ", r.snapshot_generation(), ", taken ",
       Time(r.snapshot_taken()), "\n\n");
@@ -85,14 +89,17 @@ std::string RenderHosts(const mfr::v1::ListHostsResponse& r) {
        "RECORDS", "SEGMENTS", "INODES"}};
   for (const auto& h : r.hosts()) {
     if (h.filesystems().empty()) {
-      rows.push_back({h.host(), Time(h.last_seen()), "-", "-", "-", "-", "-", "-", "-"});
+      rows.push_back(
+          {h.host(), Time(h.last_seen()), "-", "-", "-", "-", "-", "-", "-"});
     }
     for (const auto& f : h.filesystems()) {
       rows.push_back(
-          {h.host(), Time(h.last_seen()), f.mount_point(), f.device(), f.fs_type(),
+          {h.host(), Time(h.last_seen()), f.mount_point(), f.device(),
+           f.fs_type(),
            f.snapshot_generation() == 0
                ? "none"
-               : absl::StrCat(static_cast<int64_t>(f.snapshot_age_seconds()), "s"),
+               : absl::StrCat(static_cast<int64_t>(f.snapshot_age_seconds()),
+                              "s"),
            absl::StrCat(f.records()), absl::StrCat(f.segments()),
            absl::StrCat(f.inodes())});
     }

@@ -40,7 +40,10 @@ TEST(RenderTest, QueryRangeShowsOwnersAndPaths) {
   o->add_paths("a/c");
   std::string text = RenderQueryRange(r);
   EXPECT_THAT(text, HasSubstr("device loop0  filesystem /mnt/x"));
-  EXPECT_THAT(text, HasSubstr("4096..8192    file data  131    0..4096     yes     a/b, a/c"));
+  EXPECT_THAT(
+      text,
+      HasSubstr(
+          "4096..8192    file data  131    0..4096     yes     a/b, a/c"));
 }
 
 TEST(RenderTest, HostsWithoutFilesystems) {

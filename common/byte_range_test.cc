@@ -14,13 +14,10 @@ TEST(ValidateSpanTest, Table) {
     ByteSpan span;
     bool ok;
   } cases[] = {
-      {{0, 1}, true},
-      {{4096, 4096}, true},
+      {{0, 1}, true},           {{4096, 4096}, true},
       {{kMax - 1, 1}, true},  // end() == 2^64 - 1: representable
-      {{0, 0}, false},
-      {{kMax, 1}, false},
-      {{kMax - 10, 11}, false},
-      {{1, kMax}, false},
+      {{0, 0}, false},          {{kMax, 1}, false},
+      {{kMax - 10, 11}, false}, {{1, kMax}, false},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(ValidateSpan(c.span).ok(), c.ok)

@@ -9,7 +9,8 @@
 namespace mfr {
 namespace {
 
-const FlagSpec* Find(const std::vector<FlagSpec>& specs, const std::string& name) {
+const FlagSpec* Find(const std::vector<FlagSpec>& specs,
+                     const std::string& name) {
   for (const FlagSpec& s : specs) {
     if (s.name == name) return &s;
   }
@@ -31,8 +32,9 @@ bool ParsedFlags::GetBool(const std::string& name) const {
 absl::StatusOr<uint64_t> ParsedFlags::GetUint64(const std::string& name) const {
   uint64_t value = 0;
   if (!absl::SimpleAtoi(Get(name), &value)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--", name, " must be a non-negative integer, got \"", Get(name), "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, " must be a non-negative integer, got \"",
+                     Get(name), "\""));
   }
   return value;
 }
@@ -40,7 +42,8 @@ absl::StatusOr<uint64_t> ParsedFlags::GetUint64(const std::string& name) const {
 absl::Status ParsedFlags::Require(const std::vector<std::string>& names) const {
   for (const std::string& name : names) {
     if (Get(name).empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("--", name, " is required"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", name, " is required"));
     }
   }
   return absl::OkStatus();
@@ -68,7 +71,8 @@ absl::StatusOr<ParsedFlags> ParseFlags(const std::vector<std::string>& args,
       continue;
     }
     const size_t eq = arg.find('=');
-    const std::string name = arg.substr(2, eq == std::string::npos ? eq : eq - 2);
+    const std::string name =
+        arg.substr(2, eq == std::string::npos ? eq : eq - 2);
     const FlagSpec* spec = Find(specs, name);
     if (spec == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
@@ -81,11 +85,12 @@ absl::StatusOr<ParsedFlags> ParseFlags(const std::vector<std::string>& args,
     } else if (i + 1 < args.size()) {
       value = args[++i];
     } else {
-      return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", name, " needs a value"));
     }
     if (spec->is_bool && value != "true" && value != "false") {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--", name, " takes true or false, got \"", value, "\""));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--", name, " takes true or false, got \"", value, "\""));
     }
     parsed.values_[name] = value;
   }
@@ -94,14 +99,15 @@ absl::StatusOr<ParsedFlags> ParseFlags(const std::vector<std::string>& args,
 
 std::string Usage(const std::string& synopsis, const std::string& description,
                   const std::vector<FlagSpec>& specs) {
-  std::string out = absl::StrCat("usage: ", synopsis, "\n\n", description, "\n");
+  std::string out =
+      absl::StrCat("usage: ", synopsis, "\n\n", description, "\n");
   if (specs.empty()) return out;
   size_t width = 0;
   for (const FlagSpec& s : specs) width = std::max(width, s.name.size());
   absl::StrAppend(&out, "\nflags:\n");
   for (const FlagSpec& s : specs) {
-    absl::StrAppend(&out, "  --", s.name, std::string(width - s.name.size() + 2, ' '),
-                    s.help);
+    absl::StrAppend(&out, "  --", s.name,
+                    std::string(width - s.name.size() + 2, ' '), s.help);
     if (!s.default_value.empty()) {
       absl::StrAppend(&out, " (default: ", s.default_value, ")");
     }

@@ -15,7 +15,7 @@
 namespace mfr {
 
 struct FlagSpec {
-  std::string name;           // without dashes
+  std::string name;  // without dashes
   std::string help;
   std::string default_value;  // "" means unset
   bool is_bool = false;
@@ -34,8 +34,8 @@ class ParsedFlags {
   absl::Status Require(const std::vector<std::string>& names) const;
 
  private:
-  friend absl::StatusOr<ParsedFlags> ParseFlags(
-      const std::vector<std::string>&, const std::vector<FlagSpec>&);
+  friend absl::StatusOr<ParsedFlags> ParseFlags(const std::vector<std::string>&,
+                                                const std::vector<FlagSpec>&);
   std::map<std::string, std::string> values_;
   std::vector<std::string> positional_;
   bool help_ = false;

@@ -43,7 +43,8 @@ TEST(FlagsTest, Errors) {
 }
 
 TEST(FlagsTest, UsageListsEveryFlag) {
-  std::string usage = Usage("mfrctl [flags] CMD", "Asks the controller.", kSpecs);
+  std::string usage =
+      Usage("mfrctl [flags] CMD", "Asks the controller.", kSpecs);
   EXPECT_THAT(usage, ::testing::HasSubstr("--controller  controller address "
                                           "(default: 127.0.0.1:7411)"));
   EXPECT_THAT(usage, ::testing::HasSubstr("--json"));

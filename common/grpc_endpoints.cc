@@ -14,7 +14,8 @@ namespace {
 
 absl::StatusOr<std::string> ReadPem(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
+  if (!in)
+    return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
   std::stringstream text;
   text << in.rdbuf();
   return text.str();

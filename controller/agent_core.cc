@@ -8,8 +8,9 @@
 namespace mfr::controller {
 absl::Status ValidateHostName(const std::string& host) {
   if (host.empty() || host.size() > kMaxHostNameBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "host name must be 1..", kMaxHostNameBytes, " bytes, got ", host.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("host name must be 1..", kMaxHostNameBytes, " bytes, got ",
+                     host.size()));
   }
   for (char c : host) {
     if (!absl::ascii_isalnum(c) && c != '.' && c != '-' && c != '_') {
@@ -26,7 +27,8 @@ absl::Status AgentCore::Register(const mfr::v1::RegisterRequest& request,
   if (auto s = ValidateHostName(request.host()); !s.ok()) return s;
   if (request.topology().devices_size() > kMaxTopologyDevices ||
       request.topology().mounts_size() > kMaxTopologyMounts) {
-    return absl::InvalidArgumentError("topology has too many devices or mounts");
+    return absl::InvalidArgumentError(
+        "topology has too many devices or mounts");
   }
   storage::HostRecord record;
   record.set_host(request.host());
@@ -42,7 +44,8 @@ absl::Status SnapshotUpload::Accept(
   if (has_footer_) return absl::InvalidArgumentError("data after the footer");
   switch (chunk.part_case()) {
     case mfr::v1::SnapshotChunk::kHeader:
-      if (writer_ != nullptr) return absl::InvalidArgumentError("second header");
+      if (writer_ != nullptr)
+        return absl::InvalidArgumentError("second header");
       if (auto s = authorize(chunk.header().host()); !s.ok()) return s;
       return AcceptHeader(chunk.header());
     case mfr::v1::SnapshotChunk::kBatch:
@@ -62,12 +65,14 @@ absl::Status SnapshotUpload::Accept(
   }
 }
 
-absl::Status SnapshotUpload::AcceptHeader(const mfr::v1::SnapshotHeader& header) {
+absl::Status SnapshotUpload::AcceptHeader(
+    const mfr::v1::SnapshotHeader& header) {
   if (auto s = ValidateHostName(header.host()); !s.ok()) return s;
   auto host = registry_->GetHost(header.host());
   if (absl::IsNotFound(host.status())) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "host \"", header.host(), "\" must Register before uploading snapshots"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("host \"", header.host(),
+                     "\" must Register before uploading snapshots"));
   }
   if (!host.ok()) return host.status();
   auto writer = storage::SnapshotWriter::Begin(db_, registry_, header);

@@ -30,8 +30,9 @@ class SnapshotUpload {
 
   // `authorize` is called with the header's host before anything is
   // written; its error ends the upload (e.g. PermissionDenied).
-  absl::Status Accept(const mfr::v1::SnapshotChunk& chunk,
-                      const std::function<absl::Status(const std::string&)>& authorize);
+  absl::Status Accept(
+      const mfr::v1::SnapshotChunk& chunk,
+      const std::function<absl::Status(const std::string&)>& authorize);
 
   // Commits after the footer. InvalidArgument when the stream ended early.
   absl::StatusOr<mfr::v1::UploadSnapshotResponse> Finish();
@@ -54,7 +55,8 @@ class AgentCore {
 
   // Stores the host's topology; InvalidArgument for a bad host name or an
   // oversized topology.
-  absl::Status Register(const mfr::v1::RegisterRequest& request, absl::Time now);
+  absl::Status Register(const mfr::v1::RegisterRequest& request,
+                        absl::Time now);
 
   std::unique_ptr<SnapshotUpload> StartUpload(absl::Time now) {
     return std::make_unique<SnapshotUpload>(db_, registry_, now);

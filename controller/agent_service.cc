@@ -61,15 +61,16 @@ grpc::Status AgentServiceImpl::ReceiveSnapshot(
     return ToGrpcStatus(result.status());
   }
   *response = *result;
-  std::clog << "snapshot generation " << result->generation() << " committed: "
-            << result->records() << " records, " << result->segments()
-            << " segments, " << result->inodes() << " inodes\n";
+  std::clog << "snapshot generation " << result->generation()
+            << " committed: " << result->records() << " records, "
+            << result->segments() << " segments, " << result->inodes()
+            << " inodes\n";
   return grpc::Status::OK;
 }
 
-grpc::Status AgentServiceImpl::CorruptRange(
-    grpc::ServerContext*, const mfr::v1::CorruptRangeRequest*,
-    mfr::v1::CorruptRangeResponse*) {
+grpc::Status AgentServiceImpl::CorruptRange(grpc::ServerContext*,
+                                            const mfr::v1::CorruptRangeRequest*,
+                                            mfr::v1::CorruptRangeResponse*) {
   return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
                       "CorruptRange arrives with the detection milestone");
 }

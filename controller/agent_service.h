@@ -6,8 +6,8 @@
 #include <functional>
 
 #include "absl/time/time.h"
-#include "controller/metrics.h"
 #include "controller/agent_core.h"
+#include "controller/metrics.h"
 #include "mfr/v1/agent_service.grpc.pb.h"
 
 namespace mfr::controller {
@@ -34,9 +34,10 @@ class AgentServiceImpl final : public mfr::v1::AgentService::Service {
       override;
 
  private:
-  grpc::Status ReceiveSnapshot(grpc::ServerContext* context,
-                               grpc::ServerReader<mfr::v1::SnapshotChunk>* reader,
-                               mfr::v1::UploadSnapshotResponse* response);
+  grpc::Status ReceiveSnapshot(
+      grpc::ServerContext* context,
+      grpc::ServerReader<mfr::v1::SnapshotChunk>* reader,
+      mfr::v1::UploadSnapshotResponse* response);
 
   AgentCore* const core_;
   ControllerMetrics* const metrics_;

@@ -15,7 +15,8 @@ using mfr::v1::SnapshotChunk;
 class ControllerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") /
+    dir_ = std::filesystem::path(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR")
+                                                       : "/tmp") /
            ("ctl_" + std::to_string(getpid()));
     std::filesystem::remove_all(dir_);
     db_ = *storage::Db::Open({dir_.string()});
@@ -84,8 +85,8 @@ class ControllerTest : public ::testing::Test {
 
 TEST_F(ControllerTest, HostNamesAreChecked) {
   EXPECT_TRUE(RegisterHost("node-1.example_2").ok());
-  for (const std::string& bad : std::vector<std::string>{"", "a b", "x/y", std::string(300, 'a'),
-                                std::string("nul\0", 4)}) {
+  for (const std::string& bad : std::vector<std::string>{
+           "", "a b", "x/y", std::string(300, 'a'), std::string("nul\0", 4)}) {
     EXPECT_EQ(RegisterHost(bad).code(), absl::StatusCode::kInvalidArgument);
   }
 }
@@ -94,10 +95,13 @@ TEST_F(ControllerTest, UploadNeedsRegistrationAndOrder) {
   auto chunks = Chunks(1);
   EXPECT_EQ(Send(chunks).code(), absl::StatusCode::kFailedPrecondition);
   ASSERT_TRUE(RegisterHost("h1").ok());
-  EXPECT_EQ(Send({chunks[1], chunks[0]}).code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(Send({chunks[0], chunks[1]}).code(), absl::StatusCode::kInvalidArgument)
+  EXPECT_EQ(Send({chunks[1], chunks[0]}).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Send({chunks[0], chunks[1]}).code(),
+            absl::StatusCode::kInvalidArgument)
       << "no footer: cut stream";
-  EXPECT_EQ(Send({chunks[0], chunks[0]}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Send({chunks[0], chunks[0]}).code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Send({chunks[0], chunks[2], chunks[1]}).code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Send({SnapshotChunk()}).code(), absl::StatusCode::kInvalidArgument);
@@ -124,7 +128,8 @@ TEST_F(ControllerTest, AuthorizationRunsOnTheHeaderHost) {
 TEST_F(ControllerTest, QueryErrors) {
   ASSERT_TRUE(RegisterHost("h1").ok());
   ASSERT_TRUE(Send(Chunks(1)).ok());
-  EXPECT_EQ(Query("loop3", 0, 0).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Query("loop3", 0, 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Query("loop3", ~0ULL, 2).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Query("loop3", 1 << 20, 1).status().code(),

@@ -21,14 +21,17 @@ absl::StatusOr<mfr::internal::FilesystemRecord> SelectFilesystem(
                            : fs.device() == target.device;
     if (match) return fs;
     known.push_back(absl::StrCat(fs.device(), " ", fs.mount_point(),
-                                 fs.fs_uuid().empty() ? "" : " ", fs.fs_uuid()));
+                                 fs.fs_uuid().empty() ? "" : " ",
+                                 fs.fs_uuid()));
   }
-  const std::string what = target.device.empty()
-                               ? absl::StrCat("filesystem \"", target.filesystem, "\"")
-                               : absl::StrCat("device \"", target.device, "\"");
-  return absl::NotFoundError(absl::StrCat(
-      "host \"", host, "\" has no snapshotted filesystem on ", what,
-      known.empty() ? " (it has none)" : "; known: ", absl::StrJoin(known, ", ")));
+  const std::string what =
+      target.device.empty()
+          ? absl::StrCat("filesystem \"", target.filesystem, "\"")
+          : absl::StrCat("device \"", target.device, "\"");
+  return absl::NotFoundError(
+      absl::StrCat("host \"", host, "\" has no snapshotted filesystem on ",
+                   what, known.empty() ? " (it has none)" : "; known: ",
+                   absl::StrJoin(known, ", ")));
 }
 
 }  // namespace mfr::controller

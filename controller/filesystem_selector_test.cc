@@ -35,7 +35,8 @@ TEST(SelectFilesystemTest, Table) {
   };
   for (const Case& c : cases) {
     auto got = SelectFilesystem("h", known, c.target);
-    EXPECT_EQ(got.status().code(), c.code) << c.target.device << c.target.filesystem;
+    EXPECT_EQ(got.status().code(), c.code)
+        << c.target.device << c.target.filesystem;
     if (got.ok()) EXPECT_EQ(got->mount_point(), c.want_mount);
   }
   auto missing = SelectFilesystem("h", known, {"sdc", ""});

@@ -49,7 +49,8 @@ absl::StatusOr<mfr::v1::ControllerConfig> LoadConfig(const ParsedFlags& flags) {
     std::ifstream in(flags.Get("config"));
     std::stringstream text;
     text << in.rdbuf();
-    if (!in || !google::protobuf::TextFormat::ParseFromString(text.str(), &config)) {
+    if (!in ||
+        !google::protobuf::TextFormat::ParseFromString(text.str(), &config)) {
       return absl::InvalidArgumentError(
           absl::StrCat("cannot parse config file ", flags.Get("config")));
     }
@@ -68,7 +69,8 @@ absl::StatusOr<mfr::v1::ControllerConfig> LoadConfig(const ParsedFlags& flags) {
     if (!bytes.ok()) return bytes.status();
     config.set_block_cache_bytes(*bytes);
   }
-  if (config.db().empty()) return absl::InvalidArgumentError("--db is required");
+  if (config.db().empty())
+    return absl::InvalidArgumentError("--db is required");
   return config;
 }
 
@@ -88,7 +90,8 @@ absl::Status Serve(const mfr::v1::ControllerConfig& config) {
   if (!config.metrics_listen().empty()) {
     exposer = std::make_unique<prometheus::Exposer>(config.metrics_listen());
     exposer->RegisterCollectable(metrics.registry());
-    std::cout << "metrics on http://" << config.metrics_listen() << "/metrics\n";
+    std::cout << "metrics on http://" << config.metrics_listen()
+              << "/metrics\n";
   }
   auto clock = [] { return absl::Now(); };
   AgentCore agent_core(db->get(), registry->get());
@@ -105,13 +108,15 @@ absl::Status Serve(const mfr::v1::ControllerConfig& config) {
             << " (" << config.listen() << "), db " << config.db() << std::endl;
   const int signal = WaitForTerminationSignal();
   std::cout << "signal " << signal << ": shutting down" << std::endl;
-  (*server)->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  (*server)->Shutdown(std::chrono::system_clock::now() +
+                      std::chrono::seconds(5));
   return absl::OkStatus();
 }
 
 int Main(int argc, char** argv) {
   BlockTerminationSignals();
-  const std::string synopsis = "mfr-controller --db=DIR [--listen=HOST:PORT] [flags]";
+  const std::string synopsis =
+      "mfr-controller --db=DIR [--listen=HOST:PORT] [flags]";
   auto flags = ParseFlags({argv + 1, argv + argc}, kFlags);
   if (!flags.ok()) {
     std::cerr << "mfr-controller: " << flags.status().message()

@@ -31,7 +31,7 @@ void ControllerMetrics::CountRequest(const std::string& method,
   requests_
       .Add({{"method", method},
             {"code", absl::StatusCodeToString(
-                          static_cast<absl::StatusCode>(status.error_code()))}})
+                         static_cast<absl::StatusCode>(status.error_code()))}})
       .Increment();
 }
 

@@ -8,7 +8,6 @@
 namespace mfr::controller {
 namespace {
 
-
 absl::Time FromProtoTime(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
@@ -17,7 +16,8 @@ absl::Time FromProtoTime(const google::protobuf::Timestamp& t) {
 
 absl::StatusOr<mfr::v1::QueryRangeResponse> QueryCore::QueryRange(
     const mfr::v1::QueryRangeRequest& request) const {
-  if (request.host().empty()) return absl::InvalidArgumentError("host is required");
+  if (request.host().empty())
+    return absl::InvalidArgumentError("host is required");
   const ByteSpan range{request.range().offset_bytes(),
                        request.range().length_bytes()};
   if (auto s = ValidateSpan(range); !s.ok()) return s;

@@ -34,9 +34,9 @@ grpc::Status QueryServiceImpl::ListHosts(grpc::ServerContext*,
   return Reply(metrics_, "ListHosts", core_->ListHosts(clock_()), response);
 }
 
-grpc::Status QueryServiceImpl::ListIncidents(grpc::ServerContext*,
-                                             const mfr::v1::ListIncidentsRequest*,
-                                             mfr::v1::ListIncidentsResponse*) {
+grpc::Status QueryServiceImpl::ListIncidents(
+    grpc::ServerContext*, const mfr::v1::ListIncidentsRequest*,
+    mfr::v1::ListIncidentsResponse*) {
   return NotYet();
 }
 

@@ -35,7 +35,8 @@ class QueryServiceImpl final : public mfr::v1::QueryService::Service {
       const mfr::v1::ListAffectedFilesRequest* request,
       mfr::v1::ListAffectedFilesResponse* response) override;
   grpc::Status WatchIncidents(
-      grpc::ServerContext* context, const mfr::v1::WatchIncidentsRequest* request,
+      grpc::ServerContext* context,
+      const mfr::v1::WatchIncidentsRequest* request,
       grpc::ServerWriter<mfr::v1::Incident>* writer) override;
 
  private:

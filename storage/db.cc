@@ -12,8 +12,8 @@ namespace mfr::storage {
 namespace {
 
 constexpr const char* kFamilyNames[] = {
-    "default",  "segments", "inodes",  "filesystems", "topology",
-    "incidents", "reports", "actions", "staging",
+    "default",   "segments", "inodes",  "filesystems", "topology",
+    "incidents", "reports",  "actions", "staging",
 };
 static_assert(sizeof(kFamilyNames) / sizeof(kFamilyNames[0]) ==
               static_cast<size_t>(Family::kCount));
@@ -78,7 +78,8 @@ Db::~Db() {
 std::shared_ptr<const rocksdb::Snapshot> Db::Snapshot() const {
   rocksdb::DB* db = db_.get();
   return std::shared_ptr<const rocksdb::Snapshot>(
-      db->GetSnapshot(), [db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+      db->GetSnapshot(),
+      [db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
 }
 
 absl::Status Db::Flush(std::initializer_list<Family> families) {
@@ -92,7 +93,8 @@ uint64_t Db::ApproximateSizeBytes() const {
   for (auto* h : handles_) {
     uint64_t v = 0;
     if (db_->GetIntProperty(h, "rocksdb.total-sst-files-size", &v)) total += v;
-    if (db_->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) total += v;
+    if (db_->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v))
+      total += v;
   }
   return total;
 }

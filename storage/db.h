@@ -24,7 +24,7 @@ enum class Family {
   kIncidents,
   kReports,
   kActions,
-  kStaging,      // upload_id | start | seq -> raw record (unordered uploads)
+  kStaging,  // upload_id | start | seq -> raw record (unordered uploads)
   kCount,
 };
 

@@ -9,7 +9,8 @@ namespace {
 const char kNextIdKey[] = "next_id";
 
 template <typename Message>
-absl::StatusOr<Message> Parse(const std::string& bytes, absl::string_view what) {
+absl::StatusOr<Message> Parse(const std::string& bytes,
+                              absl::string_view what) {
   Message m;
   if (!m.ParseFromString(bytes)) {
     return absl::DataLossError(absl::StrCat("unreadable ", what, " record"));
@@ -23,9 +24,11 @@ absl::StatusOr<std::vector<Message>> ScanPrefix(Db* db, Family family,
                                                 const rocksdb::Snapshot* view) {
   rocksdb::ReadOptions ro;
   ro.snapshot = view;
-  std::unique_ptr<rocksdb::Iterator> it(db->raw()->NewIterator(ro, db->cf(family)));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->raw()->NewIterator(ro, db->cf(family)));
   std::vector<Message> out;
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
     auto m = Parse<Message>(it->value().ToString(), "stored");
     if (!m.ok()) return m.status();
     out.push_back(*std::move(m));
@@ -38,7 +41,8 @@ absl::StatusOr<std::vector<Message>> ScanPrefix(Db* db, Family family,
 
 std::string FilesystemKeyOf(const std::string& host, const std::string& uuid,
                             const std::string& mount_point) {
-  return FilesystemKey(host, uuid.empty() ? "mnt:" + mount_point : "uuid:" + uuid);
+  return FilesystemKey(host,
+                       uuid.empty() ? "mnt:" + mount_point : "uuid:" + uuid);
 }
 
 absl::StatusOr<std::unique_ptr<FilesystemRegistry>> FilesystemRegistry::Open(
@@ -66,10 +70,10 @@ absl::StatusOr<uint64_t> FilesystemRegistry::NextId() {
 }
 
 absl::Status FilesystemRegistry::PutHost(const HostRecord& host) {
-  return FromRocks(db_->raw()->Put(rocksdb::WriteOptions(),
-                                   db_->cf(Family::kTopology), host.host(),
-                                   host.SerializeAsString()),
-                   "storing host");
+  return FromRocks(
+      db_->raw()->Put(rocksdb::WriteOptions(), db_->cf(Family::kTopology),
+                      host.host(), host.SerializeAsString()),
+      "storing host");
 }
 
 absl::StatusOr<HostRecord> FilesystemRegistry::GetHost(
@@ -109,8 +113,8 @@ FilesystemRegistry::ListFilesystems(const std::string& host,
 absl::StatusOr<FilesystemRecord> FilesystemRegistry::Get(const std::string& key,
                                                          bool* found) {
   std::string value;
-  auto s = db_->raw()->Get(rocksdb::ReadOptions(), db_->cf(Family::kFilesystems),
-                           key, &value);
+  auto s = db_->raw()->Get(rocksdb::ReadOptions(),
+                           db_->cf(Family::kFilesystems), key, &value);
   *found = s.ok();
   if (s.IsNotFound()) return FilesystemRecord();
   if (!s.ok()) return FromRocks(s, "reading filesystem");
@@ -119,7 +123,8 @@ absl::StatusOr<FilesystemRecord> FilesystemRegistry::Get(const std::string& key,
 
 absl::StatusOr<FilesystemRecord> FilesystemRegistry::Resolve(
     const mfr::v1::SnapshotHeader& h) {
-  const std::string key = FilesystemKeyOf(h.host(), h.fs_uuid(), h.mount_point());
+  const std::string key =
+      FilesystemKeyOf(h.host(), h.fs_uuid(), h.mount_point());
   absl::MutexLock lock(&mu_);  // serialises creation of one fs
   bool found = false;
   auto record = Get(key, &found);
@@ -142,19 +147,20 @@ absl::StatusOr<FilesystemRecord> FilesystemRegistry::Resolve(
   return record;
 }
 
-absl::Status FilesystemRegistry::CommitSnapshot(const FilesystemRecord& updated) {
-  const std::string key = FilesystemKeyOf(updated.host(), updated.fs_uuid(),
-                                          updated.mount_point());
+absl::Status FilesystemRegistry::CommitSnapshot(
+    const FilesystemRecord& updated) {
+  const std::string key =
+      FilesystemKeyOf(updated.host(), updated.fs_uuid(), updated.mount_point());
   absl::MutexLock lock(&mu_);
   bool found = false;
   auto current = Get(key, &found);
   if (!current.ok()) return current.status();
   if (found && current->storage_generation() != 0 &&
       current->agent_generation() >= updated.agent_generation()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "snapshot generation ", updated.agent_generation(),
-        " is not newer than the committed generation ",
-        current->agent_generation()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("snapshot generation ", updated.agent_generation(),
+                     " is not newer than the committed generation ",
+                     current->agent_generation()));
   }
   rocksdb::WriteBatch batch;
   batch.Put(db_->cf(Family::kFilesystems), key, updated.SerializeAsString());
@@ -170,7 +176,8 @@ absl::Status FilesystemRegistry::CommitSnapshot(const FilesystemRecord& updated)
 }
 
 absl::Status FilesystemRegistry::CollectGarbage() {
-  auto all = ScanPrefix<FilesystemRecord>(db_, Family::kFilesystems, "", nullptr);
+  auto all =
+      ScanPrefix<FilesystemRecord>(db_, Family::kFilesystems, "", nullptr);
   if (!all.ok()) return all.status();
   rocksdb::WriteBatch batch;
   for (const FilesystemRecord& fs : *all) {

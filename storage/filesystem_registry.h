@@ -65,8 +65,7 @@ class FilesystemRegistry {
 
  private:
   explicit FilesystemRegistry(Db* db) : db_(db) {}
-  absl::StatusOr<FilesystemRecord> Get(const std::string& key,
-                                       bool* found);
+  absl::StatusOr<FilesystemRecord> Get(const std::string& key, bool* found);
 
   Db* const db_;
   absl::Mutex mu_;

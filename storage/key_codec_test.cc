@@ -19,7 +19,8 @@ TEST(KeyCodecTest, BytewiseOrderIsNumericOrder) {
   std::mt19937_64 rng(42);
   for (int i = 0; i < 10000; ++i) {
     uint64_t a = rng() >> (rng() % 64), b = rng() >> (rng() % 64);
-    EXPECT_EQ(a < b, SegmentKey(1, 2, a) < SegmentKey(1, 2, b)) << a << " " << b;
+    EXPECT_EQ(a < b, SegmentKey(1, 2, a) < SegmentKey(1, 2, b))
+        << a << " " << b;
     EXPECT_EQ(a < b, SegmentKey(a, 0, 0) < SegmentKey(b, 0, 0));
   }
 }

@@ -105,7 +105,8 @@ absl::Status ReverseMapReader::FillPaths(
     if (owner.inode() == 0) continue;
     auto [entry, inserted] = paths.try_emplace(owner.inode());
     if (inserted) {
-      const std::string prefix = U64Key(fs.fs_id(), fs.storage_generation(), owner.inode());
+      const std::string prefix =
+          U64Key(fs.fs_id(), fs.storage_generation(), owner.inode());
       for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) &&
                              entry->second.size() < kMaxPathsPerInode;
            it->Next()) {

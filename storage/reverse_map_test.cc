@@ -92,7 +92,8 @@ class ReverseMapTest : public ::testing::Test {
     EXPECT_TRUE(filesystems.ok());
     EXPECT_EQ(filesystems->size(), 1u);
     ReverseMapReader reader(db_.get());
-    auto owners = reader.Lookup(filesystems->at(0), {offset, length}, view.get());
+    auto owners =
+        reader.Lookup(filesystems->at(0), {offset, length}, view.get());
     EXPECT_TRUE(owners.ok()) << owners.status();
     return owners.ok() ? *owners : std::vector<OwnerExtent>{};
   }
@@ -126,7 +127,8 @@ TEST_F(ReverseMapTest, LookupNamesEveryOwnerWithClippedRanges) {
   EXPECT_EQ(owners[0].device_range().length_bytes(), 2048u);
   EXPECT_EQ(owners[0].file_range().offset_bytes(), 2048u);
   EXPECT_FALSE(owners[0].shared());
-  EXPECT_THAT(owners[0].paths(), ::testing::UnorderedElementsAre("a/file", "a/hardlink"));
+  EXPECT_THAT(owners[0].paths(),
+              ::testing::UnorderedElementsAre("a/file", "a/hardlink"));
   // The shared part: both owners, each with its own file offset.
   EXPECT_EQ(owners[1].inode(), 10u);
   EXPECT_TRUE(owners[1].shared());

@@ -22,9 +22,7 @@ Owner File(uint64_t inode, uint64_t offset) {
 }
 Owner Free() { return Owner{OWNER_KIND_FREE_SPACE}; }
 Owner Unknown() { return Owner{OWNER_KIND_UNKNOWN}; }
-Owner Log() {
-  return Owner{OWNER_KIND_METADATA, mfr::v1::METADATA_KIND_LOG};
-}
+Owner Log() { return Owner{OWNER_KIND_METADATA, mfr::v1::METADATA_KIND_LOG}; }
 
 absl::StatusOr<std::vector<Segment>> Build(
     const std::vector<RawRecord>& records) {
@@ -111,8 +109,9 @@ TEST(SegmentBuilderTest, MatchesBruteForceOnRandomRecordSets) {
     for (int i = 0; i < n; ++i) {
       const uint64_t start = rng() % 200, length = 1 + rng() % 60;
       const bool shared_kind = rng() % 20 == 0;  // ~5% non-file owners
-      records.push_back({start, length,
-                         shared_kind ? Free() : File(1 + rng() % 6, rng() % 1000)});
+      records.push_back(
+          {start, length,
+           shared_kind ? Free() : File(1 + rng() % 6, rng() % 1000)});
     }
     std::stable_sort(records.begin(), records.end(),
                      [](const RawRecord& a, const RawRecord& b) {

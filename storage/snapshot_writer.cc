@@ -88,9 +88,7 @@ SnapshotWriter::SnapshotWriter(Db* db, FilesystemRegistry* registry,
       upload_id_(upload_id),
       builder_([this](const Segment& s) { return PutSegment(s); }) {}
 
-SnapshotWriter::~SnapshotWriter() {
-  Discard(/*keep_generation=*/committed_);
-}
+SnapshotWriter::~SnapshotWriter() { Discard(/*keep_generation=*/committed_); }
 
 void SnapshotWriter::Discard(bool keep_generation) {
   rocksdb::WriteBatch batch;
@@ -130,17 +128,17 @@ absl::Status SnapshotWriter::AddRecord(const mfr::v1::ReverseMapRecord& r) {
   if (!raw.ok()) return raw.status();
   ++records_;
   if (header_.physical_order()) return builder_.Add(*raw);
-  batch_.Put(db_->cf(Family::kStaging), U64Key(upload_id_, raw->start, staged_++),
-             EncodeRawRecord(*raw));
+  batch_.Put(db_->cf(Family::kStaging),
+             U64Key(upload_id_, raw->start, staged_++), EncodeRawRecord(*raw));
   return FlushBatch(false);
 }
 
 absl::Status SnapshotWriter::AddInode(const mfr::v1::InodePaths& inode) {
   if (inode.inode() == 0 || inode.paths_size() == 0 ||
       inode.paths_size() > static_cast<int>(kMaxPathsPerInode)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "inode entry ", inode.inode(), " needs an inode and 1..",
-        kMaxPathsPerInode, " paths"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("inode entry ", inode.inode(), " needs an inode and 1..",
+                     kMaxPathsPerInode, " paths"));
   }
   for (const std::string& path : inode.paths()) {
     if (path.empty() || path.size() > kMaxPathBytes ||
@@ -163,7 +161,8 @@ absl::Status SnapshotWriter::PutSegment(const Segment& segment) {
 }
 
 absl::Status SnapshotWriter::FlushBatch(bool force) {
-  if (batch_.Count() == 0 || (!force && batch_.GetDataSize() < kWriteBatchBytes)) {
+  if (batch_.Count() == 0 ||
+      (!force && batch_.GetDataSize() < kWriteBatchBytes)) {
     return absl::OkStatus();
   }
   auto s = db_->raw()->Write(BulkWriteOptions(), &batch_);
@@ -180,7 +179,8 @@ absl::Status SnapshotWriter::BuildFromStaging() {
   std::unique_ptr<rocksdb::Iterator> it(
       db_->raw()->NewIterator(ro, db_->cf(Family::kStaging)));
   for (it->Seek(U64Key(upload_id_)); it->Valid(); it->Next()) {
-    auto raw = DecodeRawRecord(absl::string_view(it->value().data(), it->value().size()));
+    auto raw = DecodeRawRecord(
+        absl::string_view(it->value().data(), it->value().size()));
     if (!raw.ok()) return raw.status();
     if (auto s = builder_.Add(*raw); !s.ok()) return s;
   }
@@ -194,17 +194,18 @@ absl::StatusOr<mfr::v1::UploadSnapshotResponse> SnapshotWriter::Commit(
   }
   failed_ = true;  // until proven otherwise
   if (footer.record_count() != records_ || footer.inode_count() != inodes_) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "footer counts ", footer.record_count(), " records / ",
-        footer.inode_count(), " inodes, but ", records_, " / ", inodes_,
-        " arrived: the stream is incomplete"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("footer counts ", footer.record_count(), " records / ",
+                     footer.inode_count(), " inodes, but ", records_, " / ",
+                     inodes_, " arrived: the stream is incomplete"));
   }
   if (!header_.physical_order()) {
     if (auto s = BuildFromStaging(); !s.ok()) return s;
   }
   if (auto s = builder_.Finish(); !s.ok()) return s;
   if (auto s = FlushBatch(true); !s.ok()) return s;
-  if (auto s = db_->Flush({Family::kSegments, Family::kInodes}); !s.ok()) return s;
+  if (auto s = db_->Flush({Family::kSegments, Family::kInodes}); !s.ok())
+    return s;
 
   FilesystemRecord updated = fs_;
   updated.set_storage_generation(generation_);

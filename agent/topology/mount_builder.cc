@@ -38,6 +38,7 @@ mfr::v1::Mount ToMount(const MountInfoEntry& e,
   m.set_super_options(e.super_options);
   m.set_dax(ParseDaxMode(e.mount_options, e.super_options));
   m.set_source(e.source);
+  m.set_root(e.root);
   return m;
 }
 
@@ -51,8 +52,9 @@ mfr::v1::DaxMode ParseDaxMode(absl::string_view mount_options,
   return mode;
 }
 
-BlockMounts BuildBlockMounts(const std::vector<MountInfoEntry>& entries,
-                             const std::vector<mfr::v1::BlockDevice>& devices) {
+std::vector<mfr::v1::Mount> BuildBlockMounts(
+    const std::vector<MountInfoEntry>& entries,
+    const std::vector<mfr::v1::BlockDevice>& devices) {
   std::map<uint64_t, const mfr::v1::BlockDevice*> by_dev;
   for (const mfr::v1::BlockDevice& d : devices) {
     by_dev[DevKey(d.dev().major(), d.dev().minor())] = &d;
@@ -60,14 +62,13 @@ BlockMounts BuildBlockMounts(const std::vector<MountInfoEntry>& entries,
   // Index of the last entry at each mount point: it hides the others.
   std::map<std::string, size_t> top;
   for (size_t i = 0; i < entries.size(); ++i) top[entries[i].mount_point] = i;
-  BlockMounts result;
+  std::vector<mfr::v1::Mount> result;
   for (size_t i = 0; i < entries.size(); ++i) {
     const MountInfoEntry& e = entries[i];
     if (top[e.mount_point] != i) continue;
     auto it = by_dev.find(DevKey(e.major, e.minor));
     if (it == by_dev.end()) continue;
-    result.mounts.push_back(ToMount(e, *it->second));
-    result.roots[e.mount_point] = e.root;
+    result.push_back(ToMount(e, *it->second));
   }
   return result;
 }

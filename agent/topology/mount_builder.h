@@ -24,16 +24,6 @@
 
 namespace mfr::agent::topology {
 
-// Mount point -> the mountinfo "root" of that mount: "/" for a whole
-// filesystem, the subtree path for a bind mount of a subdirectory.
-// (mfr::v1::Mount has no field for it.)
-using MountRoots = std::map<std::string, std::string>;
-
-struct BlockMounts {
-  std::vector<mfr::v1::Mount> mounts;  // in mountinfo order
-  MountRoots roots;                    // one entry per mount
-};
-
 // DAX mode from the per-mount and per-superblock option lists: "dax" or
 // "dax=always" -> ALWAYS, "dax=inode" -> INODE, "dax=never" or no dax
 // option -> NEVER. If several appear, the last one (super options are read
@@ -41,8 +31,10 @@ struct BlockMounts {
 mfr::v1::DaxMode ParseDaxMode(absl::string_view mount_options,
                               absl::string_view super_options);
 
-BlockMounts BuildBlockMounts(const std::vector<MountInfoEntry>& entries,
-                             const std::vector<mfr::v1::BlockDevice>& devices);
+// The mounts backed by one of `devices`, in mountinfo order.
+std::vector<mfr::v1::Mount> BuildBlockMounts(
+    const std::vector<MountInfoEntry>& entries,
+    const std::vector<mfr::v1::BlockDevice>& devices);
 
 }  // namespace mfr::agent::topology
 

@@ -65,19 +65,19 @@ TEST(BuildBlockMountsTest, KeepsOnlyBlockBackedMounts) {
       Entry(259, 3, "/", "/pmem", "xfs", "rw,dax=always"),
       Entry(8, 99, "/", "/gone", "ext4"),  // device not in sysfs
   };
-  BlockMounts got = BuildBlockMounts(entries, devices);
-  ASSERT_EQ(got.mounts.size(), 2u);
-  EXPECT_EQ(got.mounts[0].mount_point(), "/");
-  EXPECT_EQ(got.mounts[0].device(), "vda");
-  EXPECT_EQ(got.mounts[0].dev().major(), 254u);
-  EXPECT_EQ(got.mounts[0].fs_type(), "ext4");
-  EXPECT_EQ(got.mounts[0].mount_options(), "rw,relatime");
-  EXPECT_EQ(got.mounts[0].source(), "/dev/x");
-  EXPECT_EQ(got.mounts[0].dax(), mfr::v1::DAX_MODE_NEVER);
-  EXPECT_EQ(got.mounts[1].device(), "pmem0");
-  EXPECT_EQ(got.mounts[1].dax(), mfr::v1::DAX_MODE_ALWAYS);
-  EXPECT_EQ(got.mounts[1].super_options(), "rw,dax=always");
-  EXPECT_TRUE(got.mounts[1].fs_uuid().empty());
+  std::vector<mfr::v1::Mount> got = BuildBlockMounts(entries, devices);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].mount_point(), "/");
+  EXPECT_EQ(got[0].device(), "vda");
+  EXPECT_EQ(got[0].dev().major(), 254u);
+  EXPECT_EQ(got[0].fs_type(), "ext4");
+  EXPECT_EQ(got[0].mount_options(), "rw,relatime");
+  EXPECT_EQ(got[0].source(), "/dev/x");
+  EXPECT_EQ(got[0].dax(), mfr::v1::DAX_MODE_NEVER);
+  EXPECT_EQ(got[1].device(), "pmem0");
+  EXPECT_EQ(got[1].dax(), mfr::v1::DAX_MODE_ALWAYS);
+  EXPECT_EQ(got[1].super_options(), "rw,dax=always");
+  EXPECT_TRUE(got[1].fs_uuid().empty());
 }
 
 TEST(BuildBlockMountsTest, RecordsRootsAndDropsHiddenMounts) {
@@ -90,13 +90,13 @@ TEST(BuildBlockMountsTest, RecordsRootsAndDropsHiddenMounts) {
       Entry(0, 40, "/", "/mnt", "tmpfs"),  // hides sdc1 at /mnt
       Entry(8, 33, "/", "/data", "ext4"),  // hides sdb1 at /data
   };
-  BlockMounts got = BuildBlockMounts(entries, devices);
-  ASSERT_EQ(got.mounts.size(), 2u);
-  EXPECT_EQ(got.mounts[0].mount_point(), "/var/www");
-  EXPECT_EQ(got.mounts[1].mount_point(), "/data");
-  EXPECT_EQ(got.mounts[1].device(), "sdc1");
-  EXPECT_THAT(got.roots,
-              ElementsAre(Pair("/data", "/"), Pair("/var/www", "/www")));
+  std::vector<mfr::v1::Mount> got = BuildBlockMounts(entries, devices);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].mount_point(), "/var/www");
+  EXPECT_EQ(got[0].root(), "/www");
+  EXPECT_EQ(got[1].mount_point(), "/data");
+  EXPECT_EQ(got[1].device(), "sdc1");
+  EXPECT_EQ(got[1].root(), "/");
 }
 
 }  // namespace

@@ -10,31 +10,24 @@
 namespace mfr::agent::topology {
 namespace {
 
-bool HasRootSlash(const MountRoots& roots, const std::string& mount_point) {
-  auto it = roots.find(mount_point);
-  return it != roots.end() && it->second == "/";
-}
-
 // True if `a` is the better mount of one filesystem to snapshot.
-bool Better(const mfr::v1::Mount& a, const mfr::v1::Mount& b,
-            const MountRoots& roots) {
+bool Better(const mfr::v1::Mount& a, const mfr::v1::Mount& b) {
   const std::string& pa = a.mount_point();
   const std::string& pb = b.mount_point();
-  return std::make_tuple(!HasRootSlash(roots, pa), pa.size(), pa) <
-         std::make_tuple(!HasRootSlash(roots, pb), pb.size(), pb);
+  return std::make_tuple(a.root() != "/", pa.size(), pa) <
+         std::make_tuple(b.root() != "/", pb.size(), pb);
 }
 
 std::string DevKey(const mfr::v1::Mount& m) {
   return absl::StrCat(m.dev().major(), ":", m.dev().minor());
 }
 
-std::vector<mfr::v1::Mount> SelectDefault(const mfr::v1::Topology& topology,
-                                          const MountRoots& roots) {
+std::vector<mfr::v1::Mount> SelectDefault(const mfr::v1::Topology& topology) {
   std::map<std::string, const mfr::v1::Mount*> best;  // by device number
   for (const mfr::v1::Mount& m : topology.mounts()) {
     if (!IsSnapshotFsType(m.fs_type()) || m.device().empty()) continue;
     const mfr::v1::Mount*& chosen = best[DevKey(m)];
-    if (chosen == nullptr || Better(m, *chosen, roots)) chosen = &m;
+    if (chosen == nullptr || Better(m, *chosen)) chosen = &m;
   }
   std::vector<mfr::v1::Mount> result;
   for (const mfr::v1::Mount& m : topology.mounts()) {
@@ -75,9 +68,8 @@ bool IsSnapshotFsType(const std::string& fs_type) {
 
 absl::StatusOr<std::vector<mfr::v1::Mount>> SelectSnapshotMounts(
     const mfr::v1::Topology& topology,
-    const std::vector<std::string>& wanted_mount_points,
-    const MountRoots& mount_roots) {
-  if (wanted_mount_points.empty()) return SelectDefault(topology, mount_roots);
+    const std::vector<std::string>& wanted_mount_points) {
+  if (wanted_mount_points.empty()) return SelectDefault(topology);
   return SelectWanted(topology, wanted_mount_points);
 }
 

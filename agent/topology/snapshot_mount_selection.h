@@ -3,9 +3,8 @@
 // Default (empty `wanted_mount_points`): every xfs and ext4 mount of
 // `topology` backed by a block device, one per device: when a filesystem
 // is mounted several times (bind mounts, the same fs mounted twice), keep
-// the mount whose mountinfo root is "/" (a whole-fs view, so every file
-// has a path), then the shortest mount point, then the smallest. Mount
-// points missing from `mount_roots` rank as not "/".
+// the mount whose root is "/" (a whole-fs view, so every file has a path),
+// then the shortest mount point, then the smallest.
 //
 // Explicit list: exactly those mount points (exact string match, each
 // once, in the order given); one that is not a mount of `topology`, or not
@@ -29,8 +28,7 @@ bool IsSnapshotFsType(const std::string& fs_type);
 
 absl::StatusOr<std::vector<mfr::v1::Mount>> SelectSnapshotMounts(
     const mfr::v1::Topology& topology,
-    const std::vector<std::string>& wanted_mount_points,
-    const MountRoots& mount_roots = {});
+    const std::vector<std::string>& wanted_mount_points);
 
 }  // namespace mfr::agent::topology
 

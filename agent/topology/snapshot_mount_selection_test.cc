@@ -13,8 +13,9 @@ using ::testing::HasSubstr;
 
 void AddMount(mfr::v1::Topology* t, const std::string& point,
               const std::string& device, uint32_t minor,
-              const std::string& fs_type) {
+              const std::string& fs_type, const std::string& root = "/") {
   mfr::v1::Mount* m = t->add_mounts();
+  m->set_root(root);
   m->set_mount_point(point);
   m->set_device(device);
   m->mutable_dev()->set_major(8);
@@ -32,7 +33,7 @@ class SnapshotMountSelectionTest : public ::testing::Test {
  protected:
   void SetUp() override {
     // A bind of a subtree with a short path comes first: root must win.
-    AddMount(&topology_, "/w", "sdb1", 17, "xfs");
+    AddMount(&topology_, "/w", "sdb1", 17, "xfs", "/www");
     AddMount(&topology_, "/data", "sdb1", 17, "xfs");
     AddMount(&topology_, "/mnt/data-again", "sdb1", 17, "xfs");
     AddMount(&topology_, "/", "sda2", 2, "ext4");
@@ -40,28 +41,19 @@ class SnapshotMountSelectionTest : public ::testing::Test {
     AddMount(&topology_, "/old", "sdc1", 33, "ext3");
     AddMount(&topology_, "/z", "sdd", 48, "ext4");  // same fs twice,
     AddMount(&topology_, "/y", "sdd", 48, "ext4");  // both whole: shortest,
-    roots_ = {{"/w", "/www"}, {"/data", "/"}, {"/mnt/data-again", "/"},
-              {"/", "/"},     {"/z", "/"},    {"/y", "/"}};
   }
   mfr::v1::Topology topology_;
-  MountRoots roots_;
 };
 
 TEST_F(SnapshotMountSelectionTest, DefaultPicksOneWholeFsMountPerDevice) {
-  auto got = SelectSnapshotMounts(topology_, {}, roots_);
+  auto got = SelectSnapshotMounts(topology_, {});
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_THAT(Points(*got), ElementsAre("/data", "/", "/y"));
 }
 
-TEST_F(SnapshotMountSelectionTest, WithoutRootsFallsBackToShortestPath) {
-  auto got = SelectSnapshotMounts(topology_, {});
-  ASSERT_TRUE(got.ok()) << got.status();
-  EXPECT_THAT(Points(*got), ElementsAre("/w", "/", "/y"));
-}
-
 TEST_F(SnapshotMountSelectionTest, ExplicitListGivesExactlyThose) {
-  auto got = SelectSnapshotMounts(topology_,
-                                  {"/mnt/data-again", "/", "/w", "/"}, roots_);
+  auto got =
+      SelectSnapshotMounts(topology_, {"/mnt/data-again", "/", "/w", "/"});
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_THAT(Points(*got), ElementsAre("/mnt/data-again", "/", "/w"));
 }
@@ -77,7 +69,7 @@ TEST_F(SnapshotMountSelectionTest, ExplicitListRejectsUnknownAndOtherFs) {
       {"/old", "not xfs or ext4: /old (ext3)"},
   };
   for (const Case& c : kCases) {
-    auto got = SelectSnapshotMounts(topology_, {"/", c.point}, roots_);
+    auto got = SelectSnapshotMounts(topology_, {"/", c.point});
     EXPECT_EQ(got.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(got.status().message(), HasSubstr(c.message));
   }

@@ -70,14 +70,14 @@ absl::StatusOr<CollectedTopology> TopologyCollector::Collect() {
   absl::Status status =
       AttachDmTables(host_.dm_tables_text, &scan->devices, &result.warnings);
   if (!status.ok()) return status;
-  BlockMounts mounts = BuildBlockMounts(mountinfo->entries, scan->devices);
+  std::vector<mfr::v1::Mount> mounts =
+      BuildBlockMounts(mountinfo->entries, scan->devices);
   for (mfr::v1::BlockDevice& d : scan->devices) {
     *result.topology.add_devices() = std::move(d);
   }
-  for (mfr::v1::Mount& m : mounts.mounts) {
+  for (mfr::v1::Mount& m : mounts) {
     *result.topology.add_mounts() = std::move(m);
   }
-  result.mount_roots = std::move(mounts.roots);
   ProbeMounts(&result);
   return result;
 }

@@ -35,7 +35,6 @@ struct HostRoot {
 
 struct CollectedTopology {
   mfr::v1::Topology topology;
-  MountRoots mount_roots;             // for SelectSnapshotMounts
   std::vector<std::string> warnings;  // what was skipped, and why
 };
 

@@ -1,11 +1,12 @@
 // The controller's gRPC surface on a real loopback server: the agent-side
 // client uploads snapshots; cut streams, garbage and out-of-order chunks
 // get clear status codes and leave the previous snapshot intact.
+#include "controller/agent_service.h"
+
 #include <filesystem>
 
 #include "agent/controller_client.h"
 #include "common/grpc_endpoints.h"
-#include "controller/agent_service.h"
 #include "controller/query_service.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -23,8 +24,10 @@ class AgentServiceTest : public ::testing::Test {
            ::testing::UnitTest::GetInstance()->current_test_info()->name();
     db_ = *storage::Db::Open({dir_.string()});
     registry_ = *storage::FilesystemRegistry::Open(db_.get());
-    agent_core_ = std::make_unique<controller::AgentCore>(db_.get(), registry_.get());
-    query_core_ = std::make_unique<controller::QueryCore>(db_.get(), registry_.get());
+    agent_core_ =
+        std::make_unique<controller::AgentCore>(db_.get(), registry_.get());
+    query_core_ =
+        std::make_unique<controller::QueryCore>(db_.get(), registry_.get());
     auto clock = [] { return absl::Now(); };
     agent_service_ = std::make_unique<controller::AgentServiceImpl>(
         agent_core_.get(), &metrics_, clock);
@@ -42,7 +45,8 @@ class AgentServiceTest : public ::testing::Test {
   }
   void TearDown() override { server_->Shutdown(); }
 
-  static std::vector<SnapshotChunk> Snapshot(uint64_t generation, uint64_t inode) {
+  static std::vector<SnapshotChunk> Snapshot(uint64_t generation,
+                                             uint64_t inode) {
     std::vector<SnapshotChunk> chunks(3);
     auto* h = chunks[0].mutable_header();
     h->set_host("h1");
@@ -119,14 +123,17 @@ TEST_F(AgentServiceTest, BadStreamsLeaveThePreviousSnapshot) {
     std::vector<SnapshotChunk> chunks;
     absl::StatusCode code;
   } cases[] = {
-      {"no footer (stream ends early)", {good[0], good[1]},
+      {"no footer (stream ends early)",
+       {good[0], good[1]},
        absl::StatusCode::kInvalidArgument},
       {"garbage record", garbage, absl::StatusCode::kInvalidArgument},
       {"footer counts differ", bad_count, absl::StatusCode::kInvalidArgument},
-      {"batch before header", {good[1], good[0], good[2]},
+      {"batch before header",
+       {good[1], good[0], good[2]},
        absl::StatusCode::kInvalidArgument},
       {"empty chunk", {SnapshotChunk()}, absl::StatusCode::kInvalidArgument},
-      {"stale generation", Snapshot(1, 33), absl::StatusCode::kFailedPrecondition},
+      {"stale generation", Snapshot(1, 33),
+       absl::StatusCode::kFailedPrecondition},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(Upload(c.chunks).code(), c.code) << c.what;
