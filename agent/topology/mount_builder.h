@@ -14,7 +14,6 @@
 #ifndef MFR_AGENT_TOPOLOGY_MOUNT_BUILDER_H_
 #define MFR_AGENT_TOPOLOGY_MOUNT_BUILDER_H_
 
-#include <map>
 #include <string>
 #include <vector>
 
