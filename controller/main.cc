@@ -135,7 +135,7 @@ int Main(int argc, char** argv) {
   absl::Status status = config.ok() ? Serve(*config) : config.status();
   if (!status.ok()) {
     std::cerr << "mfr-controller: " << status.message() << "\n";
-    return 1;
+    return absl::IsInvalidArgument(status) ? 2 : 1;
   }
   return 0;
 }
