@@ -61,7 +61,7 @@ absl::Status SnapshotRunner::SnapshotOne(const mfr::v1::Mount& mount) {
       mount.mount_point(), mount.fs_type(), mount.device(),
       mfr::v1::SnapshotSource_Name(stats.source), stats.records, stats.inodes,
       committed->segments(), seconds,
-      seconds > 0 ? stats.records / seconds : 0.0,
+      seconds > 0 ? static_cast<double>(stats.records) / seconds : 0.0,
       stats.fiemap_errors + stats.non_utf8_paths > 0
           ? absl::StrCat(", skipped ", stats.fiemap_errors,
                          " unmappable files and ", stats.non_utf8_paths,

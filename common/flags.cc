@@ -58,7 +58,8 @@ absl::StatusOr<ParsedFlags> ParseFlags(const std::vector<std::string>& args,
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--") {
-      parsed.positional_.insert(parsed.positional_.end(), args.begin() + i + 1,
+      parsed.positional_.insert(parsed.positional_.end(),
+                                args.begin() + static_cast<ptrdiff_t>(i) + 1,
                                 args.end());
       break;
     }

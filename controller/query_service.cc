@@ -14,8 +14,8 @@ grpc::Status NotYet() {
 template <typename T>
 grpc::Status Reply(ControllerMetrics* metrics, const char* method,
                    absl::StatusOr<T> result, T* response) {
-  if (result.ok()) *response = *std::move(result);
   grpc::Status status = ToGrpcStatus(result.status());
+  if (result.ok()) *response = *std::move(result);
   metrics->CountRequest(method, status);
   return status;
 }
