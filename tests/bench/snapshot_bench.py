@@ -1,0 +1,349 @@
+"""snapshot_bench: a real XFS snapshot end to end, next to the raw GETFSMAP rate.
+
+Needs root (loop devices, mkfs.xfs, mount); without it, says so and exits 0.
+
+In one run it:
+  1. makes a sparse image in a temporary directory, a loop device over it
+     and an XFS with rmapbt=1, reflink=1 and 1 KiB blocks, mounted;
+  2. fills it with >= --records GETFSMAP records quickly: files with a
+     one-block fallocate at every other offset (one unwritten extent, one
+     rmap record each; a process per core), plus a small written file and a
+     few reflinked (FICLONE) copies of it, whose extents have several owners;
+  3. (a) times fsmap_dump (ForEachFsmapBatch over the whole data device);
+  4. (b) times `mfr-agent snapshot MOUNT` into a real `mfr-controller`
+     (separate processes, loopback, port 0): records/s from the wall time,
+     and each process's peak RSS;
+  5. prints the ratio (b)/(a) and the agent's peak RSS next to the targets.
+Every mount, loop device, process and temporary file is removed at the end,
+also when a step fails or the run is interrupted. Figures are printed, never
+asserted: the exit code says only whether the run worked.
+"""
+import argparse
+import ctypes
+import fcntl
+import multiprocessing
+import os
+import re
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+BLOCK = 1024  # mkfs.xfs -b size=1024: many records per GB of image
+TARGET_RATIO = 0.8
+TARGET_AGENT_RSS_MB = 64
+
+FICLONERANGE = 0x4020940D  # _IOW(0x94, 13, struct file_clone_range)
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def why_not_runnable():
+    """None when this machine can run the benchmark, else the reason."""
+    if os.geteuid() != 0:
+        return "needs root for loop devices, mkfs.xfs and mount"
+    if not os.path.exists("/dev/loop-control"):
+        return "no /dev/loop-control on this machine"
+    for tool in ("losetup", "mkfs.xfs", "mount", "umount"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed (run tools/install-deps.sh)"
+    return None
+
+
+def runfile(path):
+    """Absolute path of a data dependency such as 'agent/mfr-agent'."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    bases = [os.path.join(b, "mfr") for b in
+             (os.environ.get("RUNFILES_DIR"), os.environ.get("TEST_SRCDIR")) if b]
+    bases += [os.path.normpath(os.path.join(here, "..", "..")),  # runfiles/mfr
+              os.path.normpath(os.path.join(here, "..", "..", "bazel-bin"))]
+    for base in bases:
+        candidate = os.path.join(base, path)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    raise FileNotFoundError(f"{path} (build it: bazel build -c opt //tests/bench/...)")
+
+
+def run(cmd):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True)
+
+
+class Cleanup:
+    """Undo actions run in reverse order; a failing one does not stop the rest."""
+
+    def __init__(self):
+        self._undo = []
+
+    def push(self, what, fn):
+        self._undo.append((what, fn))
+
+    def run_all(self):
+        while self._undo:
+            what, fn = self._undo.pop()
+            try:
+                fn()
+            except Exception as e:  # keep cleaning up
+                print(f"cleanup of {what} failed: {e}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------- filesystem
+
+def make_xfs(cleanup, parent, image_bytes):
+    """Sparse image -> loop device -> XFS (1 KiB blocks, rmapbt, reflink) -> mount."""
+    workdir = tempfile.mkdtemp(prefix="mfr-snapshot-bench-", dir=parent)
+    cleanup.push(f"temp dir {workdir}", lambda: shutil.rmtree(workdir, ignore_errors=True))
+    image = os.path.join(workdir, "xfs.img")
+    with open(image, "wb") as f:
+        f.truncate(image_bytes)
+    loop = run(["losetup", "-f", "--show", image]).stdout.strip()
+    cleanup.push(f"loop device {loop}", lambda: run(["losetup", "-d", loop]))
+    run(["mkfs.xfs", "-q", "-f", "-b", f"size={BLOCK}", "-m", "rmapbt=1,reflink=1", loop])
+    mount_point = os.path.join(workdir, "mnt")
+    os.mkdir(mount_point)
+    run(["mount", loop, mount_point])
+
+    def unmount():
+        if subprocess.run(["umount", mount_point]).returncode != 0:
+            subprocess.run(["umount", "-l", mount_point])
+    cleanup.push(f"mount {mount_point}", unmount)
+    return workdir, mount_point, loop
+
+
+def allocate_every_other_block(path, extents):
+    """One fallocate per block at every other file offset: each call leaves a
+    separate one-block unwritten extent (one rmap record), no data written."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_long, ctypes.c_long]
+    fallocate = libc.fallocate
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        for i in range(extents):
+            if fallocate(fd, 0, 2 * i * BLOCK, BLOCK) != 0:
+                err = ctypes.get_errno()
+                raise OSError(err, f"fallocate of {path} block {2 * i}: {os.strerror(err)}")
+    finally:
+        os.close(fd)
+
+
+def allocate_in_parallel(mount_point, extents, workers):
+    """allocate_every_other_block split over `workers` processes, one file
+    each in its own directory (so in different allocation groups)."""
+    procs = []
+    for w in range(workers):
+        directory = os.path.join(mount_point, f"fragmented-{w}")
+        os.mkdir(directory)
+        share = extents // workers + (1 if w < extents % workers else 0)
+        procs.append(multiprocessing.Process(
+            target=allocate_every_other_block,
+            args=(os.path.join(directory, "extents.bin"), share)))
+    try:
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join()
+    finally:  # never leave a worker holding a file open on the mount
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+                p.join()
+    failed = [p.exitcode for p in procs if p.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"fallocate workers failed with exit codes {failed}")
+
+
+def reflinked_files(mount_point, blocks, copies):
+    """A file with `blocks` written one-block extents (every other block), and
+    `copies` FICLONE copies of it: every extent then has copies + 1 owners.
+    Preallocated (unwritten) extents would not be shared by a clone."""
+    source = os.path.join(mount_point, "shared.bin")
+    fd = os.open(source, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        block = b"\xa5" * BLOCK
+        for i in range(blocks):
+            os.pwrite(fd, block, 2 * i * BLOCK)
+        os.fsync(fd)
+        for i in range(copies):
+            dst = os.open(f"{source}.reflink{i}", os.O_WRONLY | os.O_CREAT, 0o644)
+            try:  # length 0: up to the source's end of file
+                fcntl.ioctl(dst, FICLONERANGE, struct.pack("qQQQ", fd, 0, 0, 0))
+            finally:
+                os.close(dst)
+    finally:
+        os.close(fd)
+
+
+def fill(mount_point, args):
+    """About args.records + (copies + 1) * shared_blocks GETFSMAP records, plus
+    the filesystem's metadata; returns the seconds it took."""
+    start = time.monotonic()
+    workers = max(1, min(4, os.cpu_count() or 1))
+    allocate_in_parallel(mount_point, args.records, workers)
+    reflinked_files(mount_point, args.shared_blocks, args.reflink_copies)
+    os.sync()
+    return time.monotonic() - start
+
+
+# ---------------------------------------------------------------- processes
+
+def parse_key_values(line):
+    return {k: float(v) for k, v in re.findall(r"(\w+)=([0-9.]+)", line)}
+
+
+def fsmap_dump(mount_point):
+    out = run([runfile("tests/bench/fsmap_dump"), mount_point]).stdout
+    return parse_key_values(out)
+
+
+def vm_hwm_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        m = re.search(r"^VmHWM:\s+(\d+) kB", f.read(), re.M)
+    return int(m.group(1)) if m else 0
+
+
+class Controller:
+    """A real mfr-controller on 127.0.0.1, port chosen at start."""
+
+    def __init__(self, cleanup, workdir):
+        db = os.path.join(workdir, "controller-db")
+        self.log = open(os.path.join(workdir, "controller.log"), "w+")
+        cleanup.push("controller log", self.log.close)
+        self.proc = subprocess.Popen(
+            [runfile("controller/mfr-controller"), f"--db={db}", "--listen=127.0.0.1:0"],
+            stdout=subprocess.PIPE, stderr=self.log, text=True)
+        cleanup.push("controller process", self.stop)
+        line = self.proc.stdout.readline()
+        while line and "listening on port" not in line:
+            line = self.proc.stdout.readline()
+        m = re.search(r"listening on port (\d+)", line or "")
+        if not m:
+            self.log.seek(0)
+            raise RuntimeError("controller did not start: " + self.log.read())
+        self.address = f"127.0.0.1:{m.group(1)}"
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def agent_snapshot(cleanup, workdir, controller, mount_point):
+    """Runs `mfr-agent snapshot`; returns (wall seconds, peak RSS KiB, output)."""
+    out_path = os.path.join(workdir, "agent.log")
+    with open(out_path, "w+") as out:
+        start = time.monotonic()
+        proc = subprocess.Popen(
+            [runfile("agent/mfr-agent"), "snapshot", f"--controller={controller.address}",
+             "--host=snapshot-bench", mount_point],
+            stdout=out, stderr=subprocess.STDOUT)
+
+        def kill_agent():
+            if proc.returncode is None:
+                proc.kill()
+                os.waitpid(proc.pid, 0)
+        cleanup.push("agent process", kill_agent)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.monotonic() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read()
+    if proc.returncode != 0:
+        raise RuntimeError(f"mfr-agent failed ({proc.returncode}):\n{text}")
+    return wall, usage.ru_maxrss, text
+
+
+# ---------------------------------------------------------------- report
+
+def verdict(met):
+    return "MET" if met else "MISSED"
+
+
+def report(fill_seconds, dumps, wall, agent_rss_kb, agent_text, controller_rss_kb):
+    m = re.search(r"(\d+) records, (\d+) inode paths, (\d+) segments stored, "
+                  r"([0-9.]+)s \((\d+) records/s\)", agent_text)
+    if not m:
+        raise RuntimeError("cannot parse the agent's output:\n" + agent_text)
+    records, segments = int(m.group(1)), int(m.group(3))
+    agent_seconds, agent_rate = float(m.group(4)), int(m.group(5))
+    raw = dumps[-1]
+    ingest_rate = records / wall
+    ratio = ingest_rate / raw["records_per_second"]
+    log("\n== snapshot_bench summary: XFS, 1 KiB blocks, rmapbt + reflink ==")
+    log(f"setup (fallocate + write + reflink)  {fill_seconds:8.1f} s")
+    for i, d in enumerate(dumps):
+        log(f"raw GETFSMAP (fsmap_dump) run {i + 1}     {d['records']:9.0f} records in "
+            f"{d['seconds']:.3f} s = {d['records_per_second']:10.0f} records/s "
+            f"(file {d['file']:.0f}, free {d['free']:.0f}, metadata {d['metadata']:.0f}, "
+            f"shared {d['shared']:.0f})")
+    log(f"mfr-agent snapshot -> mfr-controller {records:9d} records in {wall:.3f} s wall "
+        f"= {ingest_rate:10.0f} records/s ({segments} segments; the agent's own "
+        f"timing, without process start and registration: {agent_seconds:.2f} s = "
+        f"{agent_rate} records/s)")
+    log(f"ratio gRPC ingest / raw dump          {ratio:8.2f}   target >= {TARGET_RATIO}  "
+        f"{verdict(ratio >= TARGET_RATIO)} (with the agent's own timing: "
+        f"{agent_rate / raw['records_per_second']:.2f})")
+    log(f"agent peak RSS (ru_maxrss)           {agent_rss_kb / 1024:8.1f} MiB  target <= "
+        f"{TARGET_AGENT_RSS_MB} MiB  {verdict(agent_rss_kb <= TARGET_AGENT_RSS_MB * 1024)}")
+    log(f"controller peak RSS (VmHWM)          {controller_rss_kb / 1024:8.1f} MiB")
+
+
+# ---------------------------------------------------------------- main
+
+def bench(cleanup, args):
+    # One block per extent plus metadata; the image is sparse anyway.
+    image_bytes = max(2 << 30, args.records * BLOCK * 2)
+    workdir, mount_point, loop = make_xfs(cleanup, args.dir, image_bytes)
+    log(f"XFS on {loop} ({image_bytes >> 20} MiB sparse image), mounted on {mount_point}")
+    fill_seconds = fill(mount_point, args)
+    log(f"filled in {fill_seconds:.1f} s")
+    dumps = []
+    for _ in range(2):  # the second run is the warm-cache baseline
+        dumps.append(fsmap_dump(mount_point))
+        log(f"fsmap_dump: {dumps[-1]['records']:.0f} records, "
+            f"{dumps[-1]['records_per_second']:.0f} records/s")
+    controller = Controller(cleanup, workdir)
+    log(f"mfr-controller on {controller.address}; running mfr-agent snapshot")
+    wall, agent_rss_kb, agent_text = agent_snapshot(cleanup, workdir, controller,
+                                                    mount_point)
+    log(agent_text.strip())
+    controller_rss_kb = vm_hwm_kb(controller.proc.pid)
+    controller.stop()
+    report(fill_seconds, dumps, wall, agent_rss_kb, agent_text, controller_rss_kb)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1000000,
+                        help="preallocated one-block extents to create (GETFSMAP "
+                             "adds metadata and the shared extents on top)")
+    parser.add_argument("--shared-blocks", type=int, default=10000,
+                        help="written one-block extents of the file that is cloned")
+    parser.add_argument("--reflink-copies", type=int, default=3)
+    parser.add_argument("--dir", default=None,
+                        help="parent of the temporary directory (default: $TMPDIR or /tmp)")
+    args = parser.parse_args()
+    why = why_not_runnable()
+    if why:
+        log(f"snapshot_bench: SKIPPED: {why}")
+        return 0
+    # SIGTERM/SIGHUP unwind like Ctrl-C, so that the cleanup below runs.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda signum, _: sys.exit(128 + signum))
+    cleanup = Cleanup()
+    try:
+        bench(cleanup, args)
+    finally:
+        cleanup.run_all()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
