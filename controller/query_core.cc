@@ -23,10 +23,12 @@ absl::StatusOr<mfr::v1::QueryRangeResponse> QueryCore::QueryRange(
   if (auto s = ValidateSpan(range); !s.ok()) return s;
 
   auto view = db_->Snapshot();
-  auto host = registry_->GetHost(request.host(), view.get());
-  if (!host.ok()) return host.status();
   auto filesystems = registry_->ListFilesystems(request.host(), view.get());
   if (!filesystems.ok()) return filesystems.status();
+  if (filesystems->empty()) {  // say "unknown host" when that is the reason
+    auto host = registry_->GetHost(request.host(), view.get());
+    if (!host.ok()) return host.status();
+  }
   auto fs = SelectFilesystem(request.host(), *filesystems,
                              {request.device(), request.filesystem()});
   if (!fs.ok()) return fs.status();

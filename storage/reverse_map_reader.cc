@@ -57,28 +57,26 @@ absl::StatusOr<std::vector<mfr::v1::OwnerExtent>> ReverseMapReader::Lookup(
         "no snapshot of ", fs.mount_point(), " on ", fs.host(), " yet"));
   }
   const uint64_t id = fs.fs_id(), gen = fs.storage_generation();
-  const std::string lower = SegmentKey(id, gen, 0), upper = U64Key(id, gen + 1);
-  rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  const std::string upper = U64Key(id, gen + 1);
+  rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions ro;
   ro.snapshot = view;
-  ro.iterate_lower_bound = &lower_slice;
   ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->raw()->NewIterator(ro, db_->cf(Family::kSegments)));
 
   std::vector<mfr::v1::OwnerExtent> owners;
   uint64_t covered = range.offset;  // everything below is accounted for
-  it->SeekForPrev(SegmentKey(id, gen, range.offset));
-  if (!it->Valid()) it->Seek(lower);
-  for (; it->Valid(); it->Next()) {
-    Segment segment;
-    segment.start = ReadU64(absl::string_view(it->key().data() + 16, 8));
-    if (segment.start >= range.end()) break;
+  Segment segment;
+  // Segments are keyed by end: the first one ending after the range's first
+  // byte is the first that can overlap it.
+  for (it->Seek(SegmentKey(id, gen, range.offset + 1)); it->Valid(); it->Next()) {
     auto s = DecodeSegmentValue(
         absl::string_view(it->value().data(), it->value().size()), &segment);
     if (!s.ok()) return s;
+    if (segment.start >= range.end()) break;
     auto clip = Intersect({segment.start, segment.length}, range);
-    if (!clip) continue;  // the segment before the range
+    if (!clip) continue;
     if (clip->offset > covered) owners.push_back(Gap(covered, clip->offset));
     AppendOwners(segment, *clip, &owners);
     covered = clip->end();

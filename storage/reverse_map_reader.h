@@ -1,6 +1,7 @@
 // Answers "what lives at [offset, offset + length)" from one committed
-// snapshot of one filesystem: one seek-for-previous plus a forward scan over
-// the disjoint segments, then the paths of every inode found.
+// snapshot of one filesystem: one seek plus a forward scan over the
+// disjoint segments (keyed by their end offset), then the paths of every
+// inode found.
 // Thread-safe (read-only over rocksdb::DB).
 #ifndef MFR_STORAGE_REVERSE_MAP_READER_H_
 #define MFR_STORAGE_REVERSE_MAP_READER_H_

@@ -60,7 +60,8 @@ bool GetOwner(absl::string_view* in, Owner* o) {
 
 std::string EncodeSegmentValue(const Segment& segment) {
   std::string out;
-  out.reserve(8 + segment.owners.size() * 12);
+  out.reserve(16 + segment.owners.size() * 12);
+  PutVarint(&out, segment.start);
   PutVarint(&out, segment.length);
   PutVarint(&out, segment.owners.size());
   for (const Owner& o : segment.owners) PutOwner(&out, o);
@@ -69,7 +70,8 @@ std::string EncodeSegmentValue(const Segment& segment) {
 
 absl::Status DecodeSegmentValue(absl::string_view value, Segment* segment) {
   uint64_t count;
-  if (!GetVarint(&value, &segment->length) || !GetVarint(&value, &count) ||
+  if (!GetVarint(&value, &segment->start) ||
+      !GetVarint(&value, &segment->length) || !GetVarint(&value, &count) ||
       count > kMaxOwnersPerSegment || count > value.size()) {
     return absl::InvalidArgumentError("malformed segment value header");
   }

@@ -54,10 +54,10 @@ struct Segment {
   }
 };
 
-// Value encoding of a segment (its start lives in the key): varints for
-// length, owner count and each owner's fields.
+// Value encoding of a segment: varints for start, length, owner count and
+// each owner's fields.
 std::string EncodeSegmentValue(const Segment& segment);
-// Fills length and owners of *segment; InvalidArgument on malformed bytes.
+// Fills *segment; InvalidArgument on malformed bytes.
 absl::Status DecodeSegmentValue(absl::string_view value, Segment* segment);
 
 // The same for a raw record, used while staging unordered records.

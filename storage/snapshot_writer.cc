@@ -155,7 +155,7 @@ absl::Status SnapshotWriter::AddInode(const mfr::v1::InodePaths& inode) {
 
 absl::Status SnapshotWriter::PutSegment(const Segment& segment) {
   batch_.Put(db_->cf(Family::kSegments),
-             SegmentKey(fs_.fs_id(), generation_, segment.start),
+             SegmentKey(fs_.fs_id(), generation_, segment.start + segment.length),
              EncodeSegmentValue(segment));
   return FlushBatch(false);
 }
