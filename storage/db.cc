@@ -1,7 +1,9 @@
 #include "storage/db.h"
 
+#include <filesystem>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
@@ -66,6 +68,17 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const DbOptions& o) {
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening ", o.path));
   std::unique_ptr<Db> db(new Db());
   db->db_.reset(raw);
+  db->path_ = o.path;
+  db->options_ = options;
+  // Segment files of uploads that a crash interrupted are never ingested.
+  std::error_code ignored;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(o.path, ignored)) {
+    const std::string name = entry.path().filename().string();
+    if (absl::StartsWith(name, "upload-") && absl::EndsWith(name, ".sst")) {
+      std::filesystem::remove(entry.path(), ignored);
+    }
+  }
   for (size_t i = 0; i < handles.size(); ++i) db->handles_[i] = handles[i];
   return db;
 }
@@ -89,6 +102,25 @@ absl::Status Db::Flush(std::initializer_list<Family> families) {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   for (Family f : families) handles.push_back(cf(f));
   return FromRocks(db_->Flush(rocksdb::FlushOptions(), handles), "flush");
+}
+
+std::unique_ptr<rocksdb::SstFileWriter> Db::NewSstFileWriter(
+    Family family) const {
+  return std::make_unique<rocksdb::SstFileWriter>(
+      rocksdb::EnvOptions(), options_, cf(family),
+      /*invalidate_page_cache=*/false);
+}
+
+std::string Db::SstFilePath(uint64_t id) const {
+  return absl::StrCat(path_, "/upload-", id, ".sst");
+}
+
+absl::Status Db::IngestSstFiles(Family family,
+                                const std::vector<std::string>& paths) {
+  rocksdb::IngestExternalFileOptions options;
+  options.move_files = true;
+  return FromRocks(db_->IngestExternalFile(cf(family), paths, options),
+                   "ingesting snapshot files");
 }
 
 uint64_t Db::ApproximateSizeBytes() const {

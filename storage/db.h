@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "rocksdb/db.h"
+#include "rocksdb/sst_file_writer.h"
 
 namespace mfr::storage {
 
@@ -55,12 +56,23 @@ class Db {
   // written without the WAL is durable.
   absl::Status Flush(std::initializer_list<Family> families);
 
+  // A writer of one SST file for `family`, with the family's options. Keys
+  // must be added in strictly increasing order; the file goes under the
+  // database directory so that ingesting it can move instead of copy.
+  std::unique_ptr<rocksdb::SstFileWriter> NewSstFileWriter(Family family) const;
+  std::string SstFilePath(uint64_t id) const;
+  // Moves finished SST files into `family` atomically.
+  absl::Status IngestSstFiles(Family family,
+                              const std::vector<std::string>& paths);
+
   // Approximate bytes on disk and in memtables, for metrics and benchmarks.
   uint64_t ApproximateSizeBytes() const;
 
  private:
   Db() = default;
   std::unique_ptr<rocksdb::DB> db_;
+  std::string path_;
+  rocksdb::Options options_;
   std::array<rocksdb::ColumnFamilyHandle*, static_cast<size_t>(Family::kCount)>
       handles_{};
 };

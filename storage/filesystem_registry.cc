@@ -1,6 +1,7 @@
 #include "storage/filesystem_registry.h"
 
 #include "absl/strings/str_cat.h"
+#include "rocksdb/convenience.h"
 #include "storage/key_codec.h"
 
 namespace mfr::storage {
@@ -162,17 +163,38 @@ absl::Status FilesystemRegistry::CommitSnapshot(
                      " is not newer than the committed generation ",
                      current->agent_generation()));
   }
+  FilesystemRecord record = updated;
+  record.set_retired_storage_generation(found ? current->storage_generation()
+                                              : 0);
   rocksdb::WriteBatch batch;
-  batch.Put(db_->cf(Family::kFilesystems), key, updated.SerializeAsString());
-  if (found && current->storage_generation() != 0) {
-    const uint64_t id = current->fs_id(), gen = current->storage_generation();
+  batch.Put(db_->cf(Family::kFilesystems), key, record.SerializeAsString());
+  const uint64_t drop = found ? current->retired_storage_generation() : 0;
+  if (drop != 0) {
     for (Family f : {Family::kSegments, Family::kInodes}) {
-      batch.DeleteRange(db_->cf(f), U64Key(id, gen), U64Key(id, gen + 1));
+      batch.DeleteRange(db_->cf(f), U64Key(record.fs_id(), drop),
+                        U64Key(record.fs_id(), drop + 1));
     }
   }
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  return FromRocks(db_->raw()->Write(wo, &batch), "committing snapshot");
+  auto s = db_->raw()->Write(wo, &batch);
+  if (!s.ok()) return FromRocks(s, "committing snapshot");
+  if (drop != 0) DropFiles(record.fs_id(), drop, drop + 1);
+  return absl::OkStatus();
+}
+
+void FilesystemRegistry::DropFiles(uint64_t fs_id, uint64_t from_gen,
+                                   uint64_t to_gen) {
+  // The range tombstones above hide the data at once; dropping the SST
+  // files that hold only those generations frees the space now and spares
+  // every later seek from stepping over deleted keys. Best effort.
+  const std::string begin = U64Key(fs_id, from_gen),
+                    end = U64Key(fs_id, to_gen);
+  const rocksdb::Slice b(begin), e(end);
+  for (Family f : {Family::kSegments, Family::kInodes}) {
+    rocksdb::DeleteFilesInRange(db_->raw(), db_->cf(f), &b, &e)
+        .PermitUncheckedError();
+  }
 }
 
 absl::Status FilesystemRegistry::CollectGarbage() {
@@ -181,10 +203,16 @@ absl::Status FilesystemRegistry::CollectGarbage() {
   if (!all.ok()) return all.status();
   rocksdb::WriteBatch batch;
   for (const FilesystemRecord& fs : *all) {
-    const uint64_t id = fs.fs_id(), gen = fs.storage_generation();
+    // Keep the current and the retired generation; drop everything else.
+    const uint64_t id = fs.fs_id();
+    uint64_t keep[2] = {fs.retired_storage_generation(),
+                        fs.storage_generation()};
+    if (keep[0] > keep[1]) std::swap(keep[0], keep[1]);
     for (Family f : {Family::kSegments, Family::kInodes}) {
-      batch.DeleteRange(db_->cf(f), U64Key(id, 0), U64Key(id, gen));
-      batch.DeleteRange(db_->cf(f), U64Key(id, gen + 1), U64Key(id + 1, 0));
+      batch.DeleteRange(db_->cf(f), U64Key(id, 0), U64Key(id, keep[0]));
+      batch.DeleteRange(db_->cf(f), U64Key(id, keep[0] + 1),
+                        U64Key(id, keep[1]));
+      batch.DeleteRange(db_->cf(f), U64Key(id, keep[1] + 1), U64Key(id + 1, 0));
     }
   }
   batch.DeleteRange(db_->cf(Family::kStaging), "", std::string(32, '\xff'));

@@ -1,8 +1,10 @@
 // Hosts, their filesystems, and which snapshot generation is current for
 // each filesystem. The generation pointer is what makes snapshot
 // replacement atomic: segments and inode paths are written under a fresh
-// storage generation, and CommitSnapshot flips the pointer and deletes the
-// old generation in one synced write batch.
+// storage generation, and CommitSnapshot flips the pointer in one synced
+// write batch. The replaced generation is retired, not deleted, so that a
+// reader that read the old pointer still finds its data; it is deleted at
+// the next commit.
 //
 // Reads take an optional RocksDB snapshot so that a caller can read the
 // pointer and the segments it points to from one consistent view.
@@ -59,13 +61,16 @@ class FilesystemRegistry {
   // one was committed meanwhile; the caller then discards its data.
   absl::Status CommitSnapshot(const FilesystemRecord& updated);
 
-  // Deletes generations that are not current (left by a crash mid-upload)
-  // and all staging data. Call once at startup, before serving.
+  // Deletes generations that are neither current nor retired (left by a
+  // crash mid-upload) and all staging data. Call once at startup, before
+  // serving.
   absl::Status CollectGarbage();
 
  private:
   explicit FilesystemRegistry(Db* db) : db_(db) {}
   absl::StatusOr<FilesystemRecord> Get(const std::string& key, bool* found);
+  // Drops SST files holding only generations [from_gen, to_gen) of fs_id.
+  void DropFiles(uint64_t fs_id, uint64_t from_gen, uint64_t to_gen);
 
   Db* const db_;
   absl::Mutex mu_;

@@ -70,7 +70,8 @@ absl::StatusOr<std::vector<mfr::v1::OwnerExtent>> ReverseMapReader::Lookup(
   Segment segment;
   // Segments are keyed by end: the first one ending after the range's first
   // byte is the first that can overlap it.
-  for (it->Seek(SegmentKey(id, gen, range.offset + 1)); it->Valid(); it->Next()) {
+  for (it->Seek(SegmentKey(id, gen, range.offset + 1)); it->Valid();
+       it->Next()) {
     auto s = DecodeSegmentValue(
         absl::string_view(it->value().data(), it->value().size()), &segment);
     if (!s.ok()) return s;

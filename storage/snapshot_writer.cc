@@ -1,5 +1,7 @@
 #include "storage/snapshot_writer.h"
 
+#include <cstdio>
+
 #include "absl/strings/str_cat.h"
 #include "common/byte_range.h"
 #include "storage/key_codec.h"
@@ -105,6 +107,8 @@ void SnapshotWriter::Discard(bool keep_generation) {
   }
   // Best effort: startup garbage collection catches what this misses.
   db_->raw()->Write(rocksdb::WriteOptions(), &batch).PermitUncheckedError();
+  segment_file_.reset();
+  std::remove(db_->SstFilePath(upload_id_).c_str());  // unless ingested
 }
 
 absl::Status SnapshotWriter::AddBatch(const mfr::v1::SnapshotBatch& batch) {
@@ -154,10 +158,23 @@ absl::Status SnapshotWriter::AddInode(const mfr::v1::InodePaths& inode) {
 }
 
 absl::Status SnapshotWriter::PutSegment(const Segment& segment) {
-  batch_.Put(db_->cf(Family::kSegments),
-             SegmentKey(fs_.fs_id(), generation_, segment.start + segment.length),
-             EncodeSegmentValue(segment));
-  return FlushBatch(false);
+  if (segment_file_ == nullptr) {
+    segment_file_ = db_->NewSstFileWriter(Family::kSegments);
+    auto s = segment_file_->Open(db_->SstFilePath(upload_id_));
+    if (!s.ok()) return FromRocks(s, "opening the segment file");
+  }
+  return FromRocks(
+      segment_file_->Put(
+          SegmentKey(fs_.fs_id(), generation_, segment.start + segment.length),
+          EncodeSegmentValue(segment)),
+      "writing the segment file");
+}
+
+absl::Status SnapshotWriter::IngestSegments() {
+  if (segment_file_ == nullptr) return absl::OkStatus();  // no segments
+  auto s = segment_file_->Finish();
+  if (!s.ok()) return FromRocks(s, "finishing the segment file");
+  return db_->IngestSstFiles(Family::kSegments, {db_->SstFilePath(upload_id_)});
 }
 
 absl::Status SnapshotWriter::FlushBatch(bool force) {
@@ -203,9 +220,9 @@ absl::StatusOr<mfr::v1::UploadSnapshotResponse> SnapshotWriter::Commit(
     if (auto s = BuildFromStaging(); !s.ok()) return s;
   }
   if (auto s = builder_.Finish(); !s.ok()) return s;
+  if (auto s = IngestSegments(); !s.ok()) return s;
   if (auto s = FlushBatch(true); !s.ok()) return s;
-  if (auto s = db_->Flush({Family::kSegments, Family::kInodes}); !s.ok())
-    return s;
+  if (auto s = db_->Flush({Family::kInodes}); !s.ok()) return s;
 
   FilesystemRecord updated = fs_;
   updated.set_storage_generation(generation_);

@@ -7,7 +7,10 @@
 //
 // Records in physical order (GETFSMAP) stream straight through the segment
 // builder; unordered ones (FIEMAP walks) are staged in RocksDB, which sorts
-// them, and built at commit. Memory stays bounded in both cases.
+// them, and built at commit. Segments come out of the builder in key order,
+// so they go into one SST file that Commit ingests (no memtable work);
+// inode paths arrive in walk order and go through write batches. Memory
+// stays bounded in both cases.
 // Not thread-safe: one writer per upload stream.
 #ifndef MFR_STORAGE_SNAPSHOT_WRITER_H_
 #define MFR_STORAGE_SNAPSHOT_WRITER_H_
@@ -57,6 +60,8 @@ class SnapshotWriter {
   absl::Status AddRecord(const mfr::v1::ReverseMapRecord& r);
   absl::Status AddInode(const mfr::v1::InodePaths& inode);
   absl::Status PutSegment(const Segment& segment);
+  // Finishes the segment file and moves it into the database.
+  absl::Status IngestSegments();
   absl::Status BuildFromStaging();
   absl::Status FlushBatch(bool force);
   // Deletes staged records and, unless keep_generation, the segments and
@@ -70,6 +75,7 @@ class SnapshotWriter {
   const uint64_t generation_;  // storage generation of this upload
   const uint64_t upload_id_;   // staging key prefix
   SegmentBuilder builder_;
+  std::unique_ptr<rocksdb::SstFileWriter> segment_file_;  // open once used
   rocksdb::WriteBatch batch_;
   uint64_t records_ = 0, inodes_ = 0, staged_ = 0;
   bool failed_ = false, committed_ = false;
