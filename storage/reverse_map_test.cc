@@ -243,6 +243,26 @@ TEST_F(ReverseMapTest, CrashMidUploadIsCollectedAtRestart) {
                   .IsNotFound());
 }
 
+TEST_F(ReverseMapTest, ReplacedGenerationIsRetiredThenDropped) {
+  auto count_segments = [&] {
+    std::unique_ptr<rocksdb::Iterator> it(db_->raw()->NewIterator(
+        rocksdb::ReadOptions(), db_->cf(Family::kSegments)));
+    int n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+    return n;
+  };
+  mfr::v1::SnapshotBatch one;
+  *one.add_records() = FileRec(0, 4096, 1, 0);
+  ASSERT_TRUE(Upload(Header(1), one).ok());
+  ASSERT_TRUE(Upload(Header(2), one).ok());
+  EXPECT_EQ(count_segments(), 2);  // current + retired
+  ASSERT_TRUE(Upload(Header(3), one).ok());
+  EXPECT_EQ(count_segments(), 2);  // generation 1 is gone
+  Reopen();                          // garbage collection keeps both
+  EXPECT_EQ(count_segments(), 2);
+  EXPECT_EQ(Query(0, 1)[0].inode(), 1u);
+}
+
 TEST_F(ReverseMapTest, LookupWithoutSnapshotFails) {
   ReverseMapReader reader(db_.get());
   mfr::internal::FilesystemRecord fs;
