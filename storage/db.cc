@@ -6,7 +6,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/cache.h"
-#include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_buffer_manager.h"
 
@@ -28,11 +27,12 @@ rocksdb::Options MakeOptions(const DbOptions& o) {
   auto cache = rocksdb::NewLRUCache(o.block_cache_bytes);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
-  // Index and filter blocks stay with their table readers, out of the LRU:
-  // a lookup never waits for an evicted index block. They are small (a few
-  // MB at 10M segments) next to the cache.
+  // Lookups are Seeks (segments, inode paths) or Gets on tiny families:
+  // bloom filters would cost memory and ingest time and help nothing.
+  // Index blocks stay with their table readers, out of the LRU, so a
+  // lookup never waits for an evicted index block (they are a few MB at
+  // 10M segments).
   table.cache_index_and_filter_blocks = false;
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   // Memtables are charged to the block cache so the whole budget is one number.
   options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(
