@@ -68,11 +68,28 @@ grpc::Status AgentServiceImpl::ReceiveSnapshot(
   return grpc::Status::OK;
 }
 
-grpc::Status AgentServiceImpl::CorruptRange(grpc::ServerContext*,
-                                            const mfr::v1::CorruptRangeRequest*,
-                                            mfr::v1::CorruptRangeResponse*) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      "CorruptRange arrives with the detection milestone");
+grpc::Status AgentServiceImpl::CorruptRange(
+    grpc::ServerContext* context, const mfr::v1::CorruptRangeRequest* request,
+    mfr::v1::CorruptRangeResponse* response) {
+  absl::Status status = CheckPeerIsHost(*context, request->host());
+  if (status.ok()) {
+    auto result = incidents_->Report(*request, clock_());
+    status = result.status();
+    if (result.ok()) {
+      *response = *std::move(result);
+      std::clog << "report " << request->report_id() << " from "
+                << request->host() << " (" << request->device() << " bytes "
+                << request->range().offset_bytes() << "+"
+                << request->range().length_bytes() << ") -> "
+                << response->incident_id()
+                << (response->duplicate() ? " (duplicate)" : "") << "\n";
+    } else {
+      std::clog << "report " << request->report_id() << " refused: " << status
+                << "\n";
+    }
+  }
+  metrics_->CountRequest("CorruptRange", ToGrpcStatus(status));
+  return ToGrpcStatus(status);
 }
 
 grpc::Status AgentServiceImpl::Actions(

@@ -7,6 +7,7 @@
 
 #include "absl/time/time.h"
 #include "controller/agent_core.h"
+#include "controller/incident_core.h"
 #include "controller/metrics.h"
 #include "mfr/v1/agent_service.grpc.pb.h"
 
@@ -15,8 +16,9 @@ namespace mfr::controller {
 class AgentServiceImpl final : public mfr::v1::AgentService::Service {
  public:
   using Clock = std::function<absl::Time()>;
-  AgentServiceImpl(AgentCore* core, ControllerMetrics* metrics, Clock clock)
-      : core_(core), metrics_(metrics), clock_(clock) {}
+  AgentServiceImpl(AgentCore* core, IncidentCore* incidents,
+                   ControllerMetrics* metrics, Clock clock)
+      : core_(core), incidents_(incidents), metrics_(metrics), clock_(clock) {}
 
   grpc::Status Register(grpc::ServerContext* context,
                         const mfr::v1::RegisterRequest* request,
@@ -40,6 +42,7 @@ class AgentServiceImpl final : public mfr::v1::AgentService::Service {
       mfr::v1::UploadSnapshotResponse* response);
 
   AgentCore* const core_;
+  IncidentCore* const incidents_;
   ControllerMetrics* const metrics_;
   const Clock clock_;
 };

@@ -10,16 +10,10 @@
 #include "common/grpc_endpoints.h"
 #include "common/signals.h"
 #include "common/version.h"
-#include "controller/agent_core.h"
-#include "controller/agent_service.h"
-#include "controller/metrics.h"
-#include "controller/query_core.h"
-#include "controller/query_service.h"
+#include "controller/controller_node.h"
 #include "google/protobuf/text_format.h"
 #include "mfr/v1/config.pb.h"
 #include "prometheus/exposer.h"
-#include "storage/db.h"
-#include "storage/filesystem_registry.h"
 
 namespace mfr::controller {
 namespace {
@@ -75,34 +69,25 @@ absl::StatusOr<mfr::v1::ControllerConfig> LoadConfig(const ParsedFlags& flags) {
 }
 
 absl::Status Serve(const mfr::v1::ControllerConfig& config) {
-  storage::DbOptions db_options{config.db(), config.block_cache_bytes()};
+  ControllerNodeOptions options;
+  options.db = {config.db(), config.block_cache_bytes()};
   if (config.memtable_budget_bytes() != 0) {
-    db_options.memtable_budget_bytes = config.memtable_budget_bytes();
+    options.db.memtable_budget_bytes = config.memtable_budget_bytes();
   }
-  auto db = storage::Db::Open(db_options);
-  if (!db.ok()) return db.status();
-  auto registry = storage::FilesystemRegistry::Open(db->get());
-  if (!registry.ok()) return registry.status();
-  if (auto s = (*registry)->CollectGarbage(); !s.ok()) return s;
-
-  ControllerMetrics metrics;
+  auto node = ControllerNode::Open(options);
+  if (!node.ok()) return node.status();
   std::unique_ptr<prometheus::Exposer> exposer;
   if (!config.metrics_listen().empty()) {
     exposer = std::make_unique<prometheus::Exposer>(config.metrics_listen());
-    exposer->RegisterCollectable(metrics.registry());
+    exposer->RegisterCollectable((*node)->metrics().registry());
     std::cout << "metrics on http://" << config.metrics_listen()
               << "/metrics\n";
   }
-  auto clock = [] { return absl::Now(); };
-  AgentCore agent_core(db->get(), registry->get());
-  QueryCore query_core(db->get(), registry->get());
-  AgentServiceImpl agent_service(&agent_core, &metrics, clock);
-  QueryServiceImpl query_service(&query_core, &metrics, clock);
   TransportSecurity security{config.tls().cert_file(), config.tls().key_file(),
                              config.tls().ca_file()};
   int port = 0;
-  auto server = StartServer(config.listen(), security,
-                            {&agent_service, &query_service}, &port);
+  auto server =
+      StartServer(config.listen(), security, (*node)->services(), &port);
   if (!server.ok()) return server.status();
   std::cout << "mfr-controller " << kVersion << " listening on port " << port
             << " (" << config.listen() << "), db " << config.db() << std::endl;

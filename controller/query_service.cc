@@ -5,10 +5,9 @@
 namespace mfr::controller {
 namespace {
 
-grpc::Status NotYet() {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      "incidents arrive with the detection milestone");
-}
+// How long one wait of WatchIncidents lasts before it checks whether the
+// client went away.
+constexpr absl::Duration kWatchPoll = absl::Milliseconds(500);
 
 // Moves a result into the response, counts the request, converts status.
 template <typename T>
@@ -35,27 +34,38 @@ grpc::Status QueryServiceImpl::ListHosts(grpc::ServerContext*,
 }
 
 grpc::Status QueryServiceImpl::ListIncidents(
-    grpc::ServerContext*, const mfr::v1::ListIncidentsRequest*,
-    mfr::v1::ListIncidentsResponse*) {
-  return NotYet();
+    grpc::ServerContext*, const mfr::v1::ListIncidentsRequest* request,
+    mfr::v1::ListIncidentsResponse* response) {
+  return Reply(metrics_, "ListIncidents", incidents_->List(*request), response);
 }
 
-grpc::Status QueryServiceImpl::GetIncident(grpc::ServerContext*,
-                                           const mfr::v1::GetIncidentRequest*,
-                                           mfr::v1::Incident*) {
-  return NotYet();
+grpc::Status QueryServiceImpl::GetIncident(
+    grpc::ServerContext*, const mfr::v1::GetIncidentRequest* request,
+    mfr::v1::Incident* response) {
+  return Reply(metrics_, "GetIncident", incidents_->Get(request->id()),
+               response);
 }
 
 grpc::Status QueryServiceImpl::ListAffectedFiles(
-    grpc::ServerContext*, const mfr::v1::ListAffectedFilesRequest*,
-    mfr::v1::ListAffectedFilesResponse*) {
-  return NotYet();
+    grpc::ServerContext*, const mfr::v1::ListAffectedFilesRequest* request,
+    mfr::v1::ListAffectedFilesResponse* response) {
+  return Reply(metrics_, "ListAffectedFiles",
+               incidents_->ListAffectedFiles(*request), response);
 }
 
 grpc::Status QueryServiceImpl::WatchIncidents(
-    grpc::ServerContext*, const mfr::v1::WatchIncidentsRequest*,
-    grpc::ServerWriter<mfr::v1::Incident>*) {
-  return NotYet();
+    grpc::ServerContext* context, const mfr::v1::WatchIncidentsRequest* request,
+    grpc::ServerWriter<mfr::v1::Incident>* writer) {
+  uint64_t seen = feed_->latest();  // changes from now on
+  while (!context->IsCancelled()) {
+    for (const auto& incident : feed_->Wait(&seen, kWatchPoll)) {
+      if (!request->host().empty() && incident.host() != request->host()) {
+        continue;
+      }
+      if (!writer->Write(incident)) return grpc::Status::OK;  // client left
+    }
+  }
+  return grpc::Status::OK;
 }
 
 }  // namespace mfr::controller

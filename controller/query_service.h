@@ -5,6 +5,8 @@
 #include <functional>
 
 #include "absl/time/time.h"
+#include "controller/incident_core.h"
+#include "controller/incident_feed.h"
 #include "controller/metrics.h"
 #include "controller/query_core.h"
 #include "mfr/v1/query_service.grpc.pb.h"
@@ -14,9 +16,13 @@ namespace mfr::controller {
 class QueryServiceImpl final : public mfr::v1::QueryService::Service {
  public:
   using Clock = std::function<absl::Time()>;
-  QueryServiceImpl(const QueryCore* core, ControllerMetrics* metrics,
-                   Clock clock)
-      : core_(core), metrics_(metrics), clock_(clock) {}
+  QueryServiceImpl(const QueryCore* core, const IncidentCore* incidents,
+                   IncidentFeed* feed, ControllerMetrics* metrics, Clock clock)
+      : core_(core),
+        incidents_(incidents),
+        feed_(feed),
+        metrics_(metrics),
+        clock_(clock) {}
 
   grpc::Status QueryRange(grpc::ServerContext* context,
                           const mfr::v1::QueryRangeRequest* request,
@@ -41,6 +47,8 @@ class QueryServiceImpl final : public mfr::v1::QueryService::Service {
 
  private:
   const QueryCore* const core_;
+  const IncidentCore* const incidents_;
+  IncidentFeed* const feed_;
   ControllerMetrics* const metrics_;
   const Clock clock_;
 };

@@ -10,25 +10,13 @@ namespace mfr::bench {
 absl::StatusOr<std::unique_ptr<BenchController>> BenchController::Start(
     const storage::DbOptions& options) {
   std::unique_ptr<BenchController> c(new BenchController());
-  auto db = storage::Db::Open(options);
-  if (!db.ok()) return db.status();
-  c->db_ = *std::move(db);
-  auto registry = storage::FilesystemRegistry::Open(c->db_.get());
-  if (!registry.ok()) return registry.status();
-  c->registry_ = *std::move(registry);
-  c->agent_core_ =
-      std::make_unique<controller::AgentCore>(c->db_.get(), c->registry_.get());
-  c->query_core_ =
-      std::make_unique<controller::QueryCore>(c->db_.get(), c->registry_.get());
-  auto clock = [] { return absl::Now(); };
-  c->agent_service_ = std::make_unique<controller::AgentServiceImpl>(
-      c->agent_core_.get(), &c->metrics_, clock);
-  c->query_service_ = std::make_unique<controller::QueryServiceImpl>(
-      c->query_core_.get(), &c->metrics_, clock);
+  controller::ControllerNodeOptions node_options;
+  node_options.db = options;
+  auto node = controller::ControllerNode::Open(node_options);
+  if (!node.ok()) return node.status();
+  c->node_ = *std::move(node);
   int port = 0;
-  auto server =
-      StartServer("127.0.0.1:0", {},
-                  {c->agent_service_.get(), c->query_service_.get()}, &port);
+  auto server = StartServer("127.0.0.1:0", {}, c->node_->services(), &port);
   if (!server.ok()) return server.status();
   c->server_ = *std::move(server);
   c->address_ = absl::StrCat("127.0.0.1:", port);
@@ -36,7 +24,7 @@ absl::StatusOr<std::unique_ptr<BenchController>> BenchController::Start(
 }
 
 double BenchController::WaitForBackgroundWork(double max_seconds) const {
-  rocksdb::DB* raw = db_->raw();
+  rocksdb::DB* raw = db()->raw();
   auto busy = [raw, this] {
     uint64_t v = 0;
     for (const char* p :
@@ -44,14 +32,14 @@ double BenchController::WaitForBackgroundWork(double max_seconds) const {
       if (raw->GetIntProperty(p, &v) && v > 0) return true;
     }
     for (auto f : {storage::Family::kSegments, storage::Family::kInodes}) {
-      if (raw->GetIntProperty(db_->cf(f), "rocksdb.compaction-pending", &v) &&
+      if (raw->GetIntProperty(db()->cf(f), "rocksdb.compaction-pending", &v) &&
           v > 0) {
         return true;
       }
     }
     return false;
   };
-  db_->Snapshot().reset();
+  db()->Snapshot().reset();
   Stopwatch waited;
   int idle_polls = 0;  // a compaction may be scheduled right after a flush
   while (idle_polls < 3 && waited.Seconds() < max_seconds) {
@@ -63,8 +51,8 @@ double BenchController::WaitForBackgroundWork(double max_seconds) const {
 
 std::string BenchController::DescribeRocksDb() const {
   std::string l0, running, pending;
-  rocksdb::DB* raw = db_->raw();
-  rocksdb::ColumnFamilyHandle* segments = db_->cf(storage::Family::kSegments);
+  rocksdb::DB* raw = db()->raw();
+  rocksdb::ColumnFamilyHandle* segments = db()->cf(storage::Family::kSegments);
   raw->GetProperty(segments, "rocksdb.num-files-at-level0", &l0);
   raw->GetProperty("rocksdb.num-running-compactions", &running);
   raw->GetProperty(segments, "rocksdb.estimate-pending-compaction-bytes",

@@ -10,11 +10,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "controller/agent_core.h"
-#include "controller/agent_service.h"
-#include "controller/metrics.h"
-#include "controller/query_core.h"
-#include "controller/query_service.h"
+#include "controller/controller_node.h"
 #include "grpcpp/grpcpp.h"
 #include "storage/db.h"
 #include "storage/filesystem_registry.h"
@@ -28,10 +24,12 @@ class BenchController {
       const storage::DbOptions& options);
   ~BenchController();
 
-  storage::Db* db() const { return db_.get(); }
-  storage::FilesystemRegistry* registry() const { return registry_.get(); }
-  controller::AgentCore* agent_core() const { return agent_core_.get(); }
-  const controller::QueryCore* query_core() const { return query_core_.get(); }
+  storage::Db* db() const { return node_->db(); }
+  storage::FilesystemRegistry* registry() const { return node_->registry(); }
+  controller::AgentCore* agent_core() const { return node_->agent_core(); }
+  const controller::QueryCore* query_core() const {
+    return node_->query_core();
+  }
   // "127.0.0.1:PORT".
   const std::string& address() const { return address_; }
 
@@ -49,13 +47,7 @@ class BenchController {
  private:
   BenchController() = default;
 
-  std::unique_ptr<storage::Db> db_;
-  std::unique_ptr<storage::FilesystemRegistry> registry_;
-  controller::ControllerMetrics metrics_;
-  std::unique_ptr<controller::AgentCore> agent_core_;
-  std::unique_ptr<controller::QueryCore> query_core_;
-  std::unique_ptr<controller::AgentServiceImpl> agent_service_;
-  std::unique_ptr<controller::QueryServiceImpl> query_service_;
+  std::unique_ptr<controller::ControllerNode> node_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
 };

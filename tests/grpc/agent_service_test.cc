@@ -1,13 +1,12 @@
 // The controller's gRPC surface on a real loopback server: the agent-side
 // client uploads snapshots; cut streams, garbage and out-of-order chunks
 // get clear status codes and leave the previous snapshot intact.
-#include "controller/agent_service.h"
 
 #include <filesystem>
 
 #include "agent/controller_client.h"
 #include "common/grpc_endpoints.h"
-#include "controller/query_service.h"
+#include "controller/controller_node.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -20,22 +19,13 @@ using mfr::v1::SnapshotChunk;
 class AgentServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(getenv("TEST_TMPDIR")) /
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    db_ = *storage::Db::Open({dir_.string()});
-    registry_ = *storage::FilesystemRegistry::Open(db_.get());
-    agent_core_ =
-        std::make_unique<controller::AgentCore>(db_.get(), registry_.get());
-    query_core_ =
-        std::make_unique<controller::QueryCore>(db_.get(), registry_.get());
-    auto clock = [] { return absl::Now(); };
-    agent_service_ = std::make_unique<controller::AgentServiceImpl>(
-        agent_core_.get(), &metrics_, clock);
-    query_service_ = std::make_unique<controller::QueryServiceImpl>(
-        query_core_.get(), &metrics_, clock);
+    controller::ControllerNodeOptions options;
+    options.db.path =
+        std::filesystem::path(getenv("TEST_TMPDIR")) /
+        ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    node_ = *controller::ControllerNode::Open(options);
     int port = 0;
-    server_ = *StartServer("127.0.0.1:0", {},
-                           {agent_service_.get(), query_service_.get()}, &port);
+    server_ = *StartServer("127.0.0.1:0", {}, node_->services(), &port);
     channel_ = *MakeChannel(absl::StrCat("127.0.0.1:", port), {});
     client_ = std::make_unique<agent::ControllerClient>(
         mfr::v1::AgentService::NewStub(channel_), absl::Seconds(10));
@@ -83,14 +73,7 @@ class AgentServiceTest : public ::testing::Test {
     return response.owners_size() > 0 ? response.owners(0).inode() : 0;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<storage::Db> db_;
-  std::unique_ptr<storage::FilesystemRegistry> registry_;
-  controller::ControllerMetrics metrics_;
-  std::unique_ptr<controller::AgentCore> agent_core_;
-  std::unique_ptr<controller::QueryCore> query_core_;
-  std::unique_ptr<controller::AgentServiceImpl> agent_service_;
-  std::unique_ptr<controller::QueryServiceImpl> query_service_;
+  std::unique_ptr<controller::ControllerNode> node_;
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<agent::ControllerClient> client_;
@@ -152,12 +135,12 @@ TEST_F(AgentServiceTest, CancelledMidStreamLeavesThePreviousSnapshot) {
   EXPECT_EQ(OwnerInode(), 11u);
 }
 
-TEST_F(AgentServiceTest, LaterMilestonesAnswerUnimplemented) {
+TEST_F(AgentServiceTest, MalformedReportIsInvalidArgument) {
   auto stub = mfr::v1::AgentService::NewStub(channel_);
   grpc::ClientContext ctx;
   mfr::v1::CorruptRangeResponse response;
   EXPECT_EQ(stub->CorruptRange(&ctx, {}, &response).error_code(),
-            grpc::StatusCode::UNIMPLEMENTED);
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 }  // namespace

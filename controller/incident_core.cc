@@ -1,0 +1,234 @@
+#include "controller/incident_core.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/proto_time.h"
+#include "controller/agent_core.h"
+
+namespace mfr::controller {
+namespace {
+
+using mfr::v1::Incident;
+
+bool IsFileOwner(const mfr::v1::OwnerExtent& o) {
+  return o.kind() == mfr::v1::OWNER_KIND_FILE_DATA ||
+         o.kind() == mfr::v1::OWNER_KIND_FILE_ATTR_FORK;
+}
+
+ByteSpan SpanOf(const mfr::v1::ByteRange& r) {
+  return {r.offset_bytes(), r.length_bytes()};
+}
+
+uint32_t PageSize(uint32_t requested) {
+  return requested == 0 ? kDefaultPageSize : std::min(requested, kMaxPageSize);
+}
+
+mfr::v1::OwnerExtent NotInSnapshot(const ByteSpan& range) {
+  mfr::v1::OwnerExtent owner;
+  owner.set_kind(mfr::v1::OWNER_KIND_NOT_IN_SNAPSHOT);
+  owner.mutable_device_range()->set_offset_bytes(range.offset);
+  owner.mutable_device_range()->set_length_bytes(range.length);
+  return owner;
+}
+
+}  // namespace
+
+absl::Status ValidateReport(const mfr::v1::CorruptRangeRequest& r) {
+  if (r.report_id().empty() || r.report_id().size() > kMaxReportIdBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("report_id must be 1..", kMaxReportIdBytes, " bytes"));
+  }
+  if (auto s = ValidateHostName(r.host()); !s.ok()) return s;
+  if (r.device().empty() || r.device().size() > 255) {
+    return absl::InvalidArgumentError("device must be 1..255 bytes");
+  }
+  if (auto s = ValidateSpan(SpanOf(r.range())); !s.ok()) return s;
+  if (r.evidence_size() > kMaxEvidenceLines) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("at most ", kMaxEvidenceLines, " evidence lines"));
+  }
+  for (const auto& line : r.evidence()) {
+    if (line.size() > kMaxEvidenceLineBytes) {
+      return absl::InvalidArgumentError("evidence line too long");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<mfr::v1::CorruptRangeResponse> IncidentCore::Report(
+    const mfr::v1::CorruptRangeRequest& request, absl::Time now) {
+  if (auto s = ValidateReport(request); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  mfr::v1::CorruptRangeResponse response;
+  auto seen = store_->FindReport(request.report_id());
+  if (!seen.ok()) return seen.status();
+  if (seen->has_value()) {
+    response.set_incident_id(**seen);
+    response.set_duplicate(true);
+    return response;
+  }
+  ByteSpan range = SpanOf(request.range());
+  auto neighbour = FindOpenNeighbour(request.host(), request.device(), range);
+  if (!neighbour.ok()) return neighbour.status();
+  Incident incident;
+  if (neighbour->has_value()) {
+    incident = **neighbour;
+    const ByteSpan old = SpanOf(incident.range());
+    const uint64_t start = std::min(old.offset, range.offset);
+    range = {start, std::max(old.end(), range.end()) - start};
+  } else {
+    auto number = registry_->NextId();
+    if (!number.ok()) return number.status();
+    incident.set_id(storage::IncidentStore::IdFor(*number));
+    incident.set_host(request.host());
+    incident.set_device(request.device());
+    incident.set_state(mfr::v1::INCIDENT_STATE_OPEN);
+    *incident.mutable_created() = ToProtoTime(now);
+  }
+  auto pieces = Resolve(request.host(), request.device(), range);
+  if (!pieces.ok()) return pieces.status();
+  incident.mutable_range()->set_offset_bytes(range.offset);
+  incident.mutable_range()->set_length_bytes(range.length);
+  *incident.mutable_updated() = ToProtoTime(now);
+  incident.add_report_ids(request.report_id());
+  incident.add_audit(absl::StrCat(
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ ", now, absl::UTCTimeZone()),
+      neighbour->has_value() ? "merged" : "opened by", " report ",
+      request.report_id(), " (", mfr::v1::ErrorSource_Name(request.source()),
+      ", ", mfr::v1::ErrorKind_Name(request.kind()), ", ", request.device(),
+      " bytes ", request.range().offset_bytes(), "+",
+      request.range().length_bytes(),
+      request.length_exact() ? "" : ", length estimated", ")"));
+  FillIncidentContent(*pieces, &incident);
+  if (auto s = store_->Put(incident, {request.report_id()}); !s.ok()) return s;
+  feed_->Publish(incident);
+  response.set_incident_id(incident.id());
+  return response;
+}
+
+absl::StatusOr<std::optional<Incident>> IncidentCore::FindOpenNeighbour(
+    const std::string& host, const std::string& device, const ByteSpan& range) {
+  std::optional<Incident> found;
+  auto s = store_->Scan("", [&](const Incident& incident) {
+    if (incident.host() != host || incident.device() != device ||
+        incident.state() != mfr::v1::INCIDENT_STATE_OPEN) {
+      return true;
+    }
+    const ByteSpan other = SpanOf(incident.range());
+    if (other.offset <= range.end() && range.offset <= other.end()) {
+      found = incident;  // overlapping or touching
+      return false;
+    }
+    return true;
+  });
+  if (!s.ok()) return s;
+  return found;
+}
+
+absl::StatusOr<std::vector<ResolvedPiece>> IncidentCore::Resolve(
+    const std::string& host, const std::string& device, const ByteSpan& range) {
+  auto view = db_->Snapshot();
+  auto host_record = registry_->GetHost(host, view.get());
+  if (!host_record.ok()) return host_record.status();
+  resolve::StackTranslator translator(host_record->topology());
+  auto translations =
+      translator.Translate({device, range.offset, range.length});
+  if (!translations.ok()) return translations.status();
+  auto filesystems = registry_->ListFilesystems(host, view.get());
+  if (!filesystems.ok()) return filesystems.status();
+  std::vector<ResolvedPiece> pieces;
+  for (auto& t : *translations) {
+    auto piece = LookUpOwners(*filesystems, view.get(), std::move(t));
+    if (!piece.ok()) return piece.status();
+    pieces.push_back(*std::move(piece));
+  }
+  return pieces;
+}
+
+absl::StatusOr<ResolvedPiece> IncidentCore::LookUpOwners(
+    const std::vector<storage::FilesystemRecord>& filesystems,
+    const rocksdb::Snapshot* view, resolve::TranslationResult translation) {
+  ResolvedPiece piece{std::move(translation), {}, ""};
+  const auto& t = piece.translation;
+  if (!t.mapped) return piece;
+  auto fs = std::find_if(filesystems.begin(), filesystems.end(),
+                         [&](const auto& f) { return f.device() == t.device; });
+  if (fs == filesystems.end() || fs->storage_generation() == 0) {
+    piece.owners.push_back(NotInSnapshot(t.range));
+    piece.note = absl::StrCat("no snapshot of ", t.mount.mount_point(),
+                              " yet: the agent must send one");
+    return piece;
+  }
+  auto owners = reader_.Lookup(*fs, t.range, view);
+  if (absl::IsResourceExhausted(owners.status())) {
+    piece.note = std::string(owners.status().message());
+    return piece;
+  }
+  if (!owners.ok()) return owners.status();
+  piece.owners = *std::move(owners);
+  return piece;
+}
+
+absl::StatusOr<Incident> IncidentCore::Get(const std::string& id) const {
+  return store_->Get(id);
+}
+
+absl::StatusOr<mfr::v1::ListIncidentsResponse> IncidentCore::List(
+    const mfr::v1::ListIncidentsRequest& request) const {
+  mfr::v1::ListIncidentsResponse response;
+  const uint32_t limit = PageSize(request.page_size());
+  auto s = store_->Scan(request.page_token(), [&](const Incident& incident) {
+    if (!request.host().empty() && incident.host() != request.host())
+      return true;
+    if (request.state() != mfr::v1::INCIDENT_STATE_UNSPECIFIED &&
+        incident.state() != request.state()) {
+      return true;
+    }
+    if (static_cast<uint32_t>(response.incidents_size()) == limit) {
+      response.set_next_page_token(
+          response.incidents(response.incidents_size() - 1).id());
+      return false;
+    }
+    *response.add_incidents() = incident;
+    return true;
+  });
+  if (!s.ok()) return s;
+  return response;
+}
+
+absl::StatusOr<mfr::v1::ListAffectedFilesResponse>
+IncidentCore::ListAffectedFiles(
+    const mfr::v1::ListAffectedFilesRequest& request) const {
+  mfr::v1::ListAffectedFilesResponse response;
+  const uint32_t limit = PageSize(request.page_size());
+  std::string last_id;
+  auto s = store_->Scan(request.page_token(), [&](const Incident& incident) {
+    if ((!request.host().empty() && incident.host() != request.host()) ||
+        (request.state() != mfr::v1::INCIDENT_STATE_UNSPECIFIED &&
+         incident.state() != request.state())) {
+      return true;
+    }
+    if (static_cast<uint32_t>(response.files_size()) >= limit) {
+      response.set_next_page_token(last_id);
+      return false;
+    }
+    for (const auto& owner : incident.owners()) {
+      if (!IsFileOwner(owner)) continue;
+      auto* file = response.add_files();
+      file->set_host(incident.host());
+      file->set_mount_point(owner.mount_point());
+      file->set_inode(owner.inode());
+      *file->mutable_paths() = owner.paths();
+      *file->mutable_file_range() = owner.file_range();
+      file->set_state(incident.state());
+      file->set_incident_id(incident.id());
+    }
+    last_id = incident.id();
+    return true;
+  });
+  if (!s.ok()) return s;
+  return response;
+}
+
+}  // namespace mfr::controller

@@ -1,0 +1,80 @@
+// Incidents, free of gRPC: a CorruptRange report is checked, deduplicated
+// by report id, translated up the host's device stack, looked up in the
+// reverse map and stored as a new incident or merged into an open incident
+// of the same device whose range it overlaps or touches (the kernel retries
+// a failed request page by page: that is one incident). Queries list
+// incidents and the files they damaged. Thread-safe: reports are applied
+// one at a time.
+#ifndef MFR_CONTROLLER_INCIDENT_CORE_H_
+#define MFR_CONTROLLER_INCIDENT_CORE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/byte_range.h"
+#include "controller/incident_content.h"
+#include "controller/incident_feed.h"
+#include "mfr/v1/agent_service.pb.h"
+#include "mfr/v1/query_service.pb.h"
+#include "storage/filesystem_registry.h"
+#include "storage/incident_store.h"
+#include "storage/reverse_map_reader.h"
+
+namespace mfr::controller {
+
+inline constexpr size_t kMaxReportIdBytes = 128;
+inline constexpr int kMaxEvidenceLines = 64;
+inline constexpr size_t kMaxEvidenceLineBytes = 4096;
+inline constexpr uint32_t kDefaultPageSize = 100;
+inline constexpr uint32_t kMaxPageSize = 1000;
+
+class IncidentCore {
+ public:
+  // Collaborators must outlive the core.
+  IncidentCore(const storage::Db* db, storage::FilesystemRegistry* registry,
+               storage::IncidentStore* store, IncidentFeed* feed)
+      : db_(db), registry_(registry), store_(store), feed_(feed), reader_(db) {}
+
+  // InvalidArgument for malformed requests or a range past the device's
+  // end; NotFound for an unknown host or device. A repeated report id
+  // answers duplicate=true with the incident it made, changing nothing.
+  absl::StatusOr<mfr::v1::CorruptRangeResponse> Report(
+      const mfr::v1::CorruptRangeRequest& request, absl::Time now);
+
+  absl::StatusOr<mfr::v1::Incident> Get(const std::string& id) const;
+  absl::StatusOr<mfr::v1::ListIncidentsResponse> List(
+      const mfr::v1::ListIncidentsRequest& request) const;
+  absl::StatusOr<mfr::v1::ListAffectedFilesResponse> ListAffectedFiles(
+      const mfr::v1::ListAffectedFilesRequest& request) const;
+
+ private:
+  absl::StatusOr<std::vector<ResolvedPiece>> Resolve(const std::string& host,
+                                                     const std::string& device,
+                                                     const ByteSpan& range);
+  absl::StatusOr<ResolvedPiece> LookUpOwners(
+      const std::vector<storage::FilesystemRecord>& filesystems,
+      const rocksdb::Snapshot* view, resolve::TranslationResult translation);
+  absl::StatusOr<std::optional<mfr::v1::Incident>> FindOpenNeighbour(
+      const std::string& host, const std::string& device, const ByteSpan& range)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const storage::Db* const db_;
+  storage::FilesystemRegistry* const registry_;
+  storage::IncidentStore* const store_;
+  IncidentFeed* const feed_;
+  storage::ReverseMapReader reader_;
+  absl::Mutex mu_;  // serialises Report's read-modify-write
+};
+
+// OK for a well-formed report (sizes, enums, range); InvalidArgument naming
+// the field otherwise. Pure.
+absl::Status ValidateReport(const mfr::v1::CorruptRangeRequest& request);
+
+}  // namespace mfr::controller
+
+#endif  // MFR_CONTROLLER_INCIDENT_CORE_H_

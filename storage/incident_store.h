@@ -1,0 +1,54 @@
+// Incidents and the reports that made them, in RocksDB.
+//
+//   incidents: u64 incident number -> mfr.v1.Incident   (id "inc-<number>")
+//   reports:   report id           -> incident id        (deduplication)
+//
+// Put writes an incident and its new report ids in one batch, so a report
+// is never recorded without its incident. Numbers come from the registry's
+// id counter, so ids are never reused and list in creation order.
+// Thread-safe (over rocksdb::DB); callers serialise read-modify-write of
+// one incident themselves.
+#ifndef MFR_STORAGE_INCIDENT_STORE_H_
+#define MFR_STORAGE_INCIDENT_STORE_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "mfr/v1/types.pb.h"
+#include "storage/db.h"
+
+namespace mfr::storage {
+
+class IncidentStore {
+ public:
+  explicit IncidentStore(Db* db) : db_(db) {}
+
+  static std::string IdFor(uint64_t number);  // "inc-42"
+
+  // The incident a report id already belongs to, if any.
+  absl::StatusOr<std::optional<std::string>> FindReport(
+      const std::string& report_id) const;
+
+  // Creates or replaces `incident` (its id must come from IdFor) and maps
+  // `new_report_ids` to it.
+  absl::Status Put(const mfr::v1::Incident& incident,
+                   const std::vector<std::string>& new_report_ids);
+
+  // NotFound for an unknown or malformed id.
+  absl::StatusOr<mfr::v1::Incident> Get(const std::string& id) const;
+
+  // Visits incidents in id order starting after `after_id` ("" = from the
+  // first) until `visit` returns false.
+  absl::Status Scan(const std::string& after_id,
+                    const std::function<bool(const mfr::v1::Incident&)>& visit) const;
+
+ private:
+  Db* const db_;
+};
+
+}  // namespace mfr::storage
+
+#endif  // MFR_STORAGE_INCIDENT_STORE_H_
