@@ -107,4 +107,102 @@ std::string RenderHosts(const mfr::v1::ListHostsResponse& r) {
   return RenderTable(rows);
 }
 
+std::string StateName(mfr::v1::IncidentState state) {
+  return EnumWord(mfr::v1::IncidentState_Name(state), "INCIDENT_STATE_");
+}
+
+std::optional<mfr::v1::IncidentState> ParseState(const std::string& name) {
+  std::string upper = absl::AsciiStrToUpper(name);
+  absl::StrReplaceAll({{"-", "_"}, {" ", "_"}}, &upper);
+  mfr::v1::IncidentState state;
+  if (upper.empty() ||
+      !mfr::v1::IncidentState_Parse("INCIDENT_STATE_" + upper, &state) ||
+      state == mfr::v1::INCIDENT_STATE_UNSPECIFIED) {
+    return std::nullopt;
+  }
+  return state;
+}
+
+namespace {
+
+int FileOwners(const mfr::v1::Incident& incident) {
+  int n = 0;
+  for (const auto& o : incident.owners()) {
+    n += o.kind() == mfr::v1::OWNER_KIND_FILE_DATA ||
+         o.kind() == mfr::v1::OWNER_KIND_FILE_ATTR_FORK;
+  }
+  return n;
+}
+
+std::string SeverityName(mfr::v1::Severity s) {
+  return EnumWord(mfr::v1::Severity_Name(s), "SEVERITY_");
+}
+
+}  // namespace
+
+std::string RenderIncidents(const mfr::v1::ListIncidentsResponse& r) {
+  std::vector<std::vector<std::string>> rows = {
+      {"ID", "HOST", "DEVICE", "DEVICE BYTES", "STATE", "SEVERITY", "FILES",
+       "UPDATED"}};
+  for (const auto& i : r.incidents()) {
+    rows.push_back({i.id(), i.host(), i.device(), Range(i.range()),
+                    StateName(i.state()), SeverityName(i.severity()),
+                    absl::StrCat(FileOwners(i)), Time(i.updated())});
+  }
+  std::string out = RenderTable(rows);
+  if (!r.next_page_token().empty()) {
+    absl::StrAppend(&out, "(more: --page-token=", r.next_page_token(), ")\n");
+  }
+  return out;
+}
+
+std::string RenderIncident(const mfr::v1::Incident& i) {
+  std::string out = absl::StrCat(
+      "incident ", i.id(), "  host ", i.host(), "  device ", i.device(),
+      " bytes ", Range(i.range()), "\nstate ", StateName(i.state()),
+      ", severity ", SeverityName(i.severity()), ", created ",
+      Time(i.created()), ", updated ", Time(i.updated()),
+      "\nreports: ", absl::StrJoin(i.report_ids(), ", "), "\n\ntranslation:\n");
+  for (const auto& step : i.chain()) {
+    absl::StrAppend(&out, "  ", step.device(), " ", Range(step.range()),
+                    step.note().empty() ? "" : "  (" + step.note() + ")", "\n");
+  }
+  std::vector<std::vector<std::string>> rows = {{"FILESYSTEM", "DEVICE BYTES",
+                                                 "OWNER", "INODE", "FILE BYTES",
+                                                 "SHARED", "PATHS"}};
+  for (const auto& o : i.owners()) {
+    rows.push_back({o.mount_point().empty() ? "-" : o.mount_point(),
+                    Range(o.device_range()), OwnerKindName(o),
+                    o.inode() == 0 ? "-" : absl::StrCat(o.inode()),
+                    o.has_file_range() ? Range(o.file_range()) : "-",
+                    o.shared() ? "yes" : "no",
+                    o.paths().empty() ? "-" : absl::StrJoin(o.paths(), ", ")});
+  }
+  absl::StrAppend(&out, "\nowners:\n", RenderTable(rows), "\naudit:\n");
+  for (const auto& line : i.audit()) absl::StrAppend(&out, "  ", line, "\n");
+  return out;
+}
+
+std::string RenderAffectedFiles(const mfr::v1::ListAffectedFilesResponse& r) {
+  std::vector<std::vector<std::string>> rows = {
+      {"HOST", "FILESYSTEM", "PATHS", "FILE BYTES", "STATE", "INCIDENT"}};
+  for (const auto& f : r.files()) {
+    rows.push_back({f.host(), f.mount_point(), absl::StrJoin(f.paths(), ", "),
+                    Range(f.file_range()), StateName(f.state()),
+                    f.incident_id()});
+  }
+  std::string out = RenderTable(rows);
+  if (!r.next_page_token().empty()) {
+    absl::StrAppend(&out, "(more: --page-token=", r.next_page_token(), ")\n");
+  }
+  return out;
+}
+
+std::string RenderIncidentLine(const mfr::v1::Incident& i) {
+  return absl::StrCat(Time(i.updated()), "  ", i.id(), "  ", i.host(), "  ",
+                      i.device(), " ", Range(i.range()), "  ",
+                      StateName(i.state()), "  ", SeverityName(i.severity()),
+                      "  ", FileOwners(i), " file owner(s)\n");
+}
+
 }  // namespace mfr::cli
