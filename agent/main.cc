@@ -2,12 +2,15 @@
 // builds the channel, the topology probe and the snapshot runner.
 #include <unistd.h>
 
+#include <fstream>
 #include <iostream>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "agent/controller_client.h"
+#include "agent/parse_log.h"
 #include "agent/snapshot_runner.h"
 #include "agent/topology/linux_filesystem_probe.h"
 #include "common/flags.h"
@@ -31,10 +34,12 @@ const std::vector<FlagSpec> kFlags = {
     {"tls-cert", "PEM certificate naming this host (enables mTLS)", ""},
     {"tls-key", "PEM private key", ""},
     {"tls-ca", "PEM CA certificate of the controller", ""},
+    {"json", "parse-log: one JSON object per detected range", "", true},
     {"version", "print the version and exit", "", true},
 };
 
-constexpr char kSynopsis[] = "mfr-agent (run | snapshot MOUNT...) [flags]";
+constexpr char kSynopsis[] =
+    "mfr-agent (run | snapshot MOUNT... | parse-log [FILE|-]) [flags]";
 constexpr char kDescription[] =
     "The mfr host agent. Sends this host's block-device topology and\n"
     "reverse-map snapshots (XFS rmapbt: GETFSMAP; ext4 and others: FIEMAP of\n"
@@ -42,7 +47,10 @@ constexpr char kDescription[] =
     "Commands:\n"
     "  run               register, then snapshot every selected filesystem\n"
     "                    every --interval-seconds until SIGTERM\n"
-    "  snapshot MOUNT... register and snapshot these mount points once";
+    "  snapshot MOUNT... register and snapshot these mount points once\n"
+    "  parse-log [FILE]  print the damaged ranges the agent would detect in a\n"
+    "                    saved kernel log (dmesg, journalctl -k, /dev/kmsg\n"
+    "                    dump; stdin when FILE is - or absent); no controller";
 
 std::string DefaultHost() {
   char name[256] = {};
@@ -66,10 +74,33 @@ absl::Status RunForever(SnapshotRunner& runner, absl::Duration interval) {
   return absl::OkStatus();
 }
 
+absl::Status RunParseLog(const std::vector<std::string>& args, bool json) {
+  if (args.size() > 2) {
+    return absl::InvalidArgumentError("parse-log takes at most one file");
+  }
+  std::ifstream file;
+  const bool from_stdin = args.size() < 2 || args[1] == "-";
+  if (!from_stdin) {
+    file.open(args[1]);
+    if (!file) {
+      return absl::NotFoundError(absl::StrCat("cannot read ", args[1]));
+    }
+  }
+  ParseLogCounts counts =
+      ParseLog(from_stdin ? std::cin : file, std::cout, json);
+  std::cerr << counts.lines << " lines, " << counts.ranges << " ranges, "
+            << counts.rejected << " malformed kernel lines\n";
+  return absl::OkStatus();
+}
+
 absl::Status Run(const ParsedFlags& flags) {
   const auto& args = flags.positional();
+  if (!args.empty() && args[0] == "parse-log") {
+    return RunParseLog(args, flags.GetBool("json"));
+  }
   if (args.empty() || (args[0] != "run" && args[0] != "snapshot")) {
-    return absl::InvalidArgumentError("give a command: run or snapshot");
+    return absl::InvalidArgumentError(
+        "give a command: run, snapshot or parse-log");
   }
   const bool once = args[0] == "snapshot";
   if (once && args.size() < 2) {

@@ -8,7 +8,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "agent/snapshot/linux_snapshot_io.h"
-#include "agent/snapshot/utf8.h"
+#include "common/utf8.h"
 
 namespace mfr::agent::snapshot {
 namespace {

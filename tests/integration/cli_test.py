@@ -1,5 +1,6 @@
 """Every binary explains itself with --help and rejects bad input with one
 clear line and a non-zero exit. Needs no root."""
+import json
 import subprocess
 import unittest
 
@@ -45,6 +46,17 @@ class CliTest(unittest.TestCase):
             lines = [l for l in p.stderr.splitlines() if not l.startswith("WARNING")]
             self.assertEqual(len(lines), 1, (name, args, p.stderr))
             self.assertIn(message, lines[0], (name, args))
+
+    def test_parse_log_reads_stdin_and_prints_json(self):
+        line = ("[  7.123456] blk_update_request: critical medium error, dev sdc, "
+                "sector 16 op 0x0:(READ) flags 0x0 phys_seg 1 prio class 0\n")
+        p = subprocess.run([harness.runfile(BINARIES["mfr-agent"]), "parse-log", "--json"],
+                           input=line, capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        result = json.loads(p.stdout)
+        self.assertEqual((result["device"], result["offsetBytes"], result["kind"]),
+                         ("sdc", 8192, "medium"))
+        self.assertFalse(result["lengthExact"])
 
     def test_unreachable_controller(self):
         p = run("mfrctl", "--controller=127.0.0.1:1", "--timeout-seconds=5", "hosts")

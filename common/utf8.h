@@ -4,15 +4,15 @@
 //
 // Valid means RFC 3629: shortest-form sequences only, no surrogates
 // (U+D800..U+DFFF), nothing above U+10FFFF. Thread-safe, no allocation.
-#ifndef MFR_AGENT_SNAPSHOT_UTF8_H_
-#define MFR_AGENT_SNAPSHOT_UTF8_H_
+#ifndef MFR_COMMON_UTF8_H_
+#define MFR_COMMON_UTF8_H_
 
 #include "absl/strings/string_view.h"
 
-namespace mfr::agent::snapshot {
+namespace mfr {
 
 bool IsValidUtf8(absl::string_view text);
 
-}  // namespace mfr::agent::snapshot
+}  // namespace mfr
 
-#endif  // MFR_AGENT_SNAPSHOT_UTF8_H_
+#endif  // MFR_COMMON_UTF8_H_

@@ -1,12 +1,12 @@
 // Table tests of IsValidUtf8 (cases from RFC 3629 and Markus Kuhn's
 // UTF-8 decoder stress test).
-#include "agent/snapshot/utf8.h"
+#include "common/utf8.h"
 
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace mfr::agent::snapshot {
+namespace mfr {
 namespace {
 
 struct Case {
@@ -43,4 +43,4 @@ TEST(IsValidUtf8Test, Table) {
 }
 
 }  // namespace
-}  // namespace mfr::agent::snapshot
+}  // namespace mfr

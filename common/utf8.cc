@@ -1,10 +1,10 @@
 // RFC 3629 UTF-8 validation (table 3-7 of the Unicode standard).
-#include "agent/snapshot/utf8.h"
+#include "common/utf8.h"
 
 #include <cstddef>
 #include <cstdint>
 
-namespace mfr::agent::snapshot {
+namespace mfr {
 namespace {
 
 bool IsContinuation(uint8_t byte) { return (byte & 0xC0) == 0x80; }
@@ -53,4 +53,4 @@ bool IsValidUtf8(absl::string_view text) {
   return true;
 }
 
-}  // namespace mfr::agent::snapshot
+}  // namespace mfr
