@@ -4,7 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "agent/report/report_id.h"
 #include "cli/render.h"
 #include "common/grpc_status.h"
 #include "common/proto_time.h"
@@ -111,8 +111,8 @@ absl::Status Report(Clients& c, const ParsedFlags& flags) {
   request.set_source(mfr::v1::ERROR_SOURCE_MANUAL);
   request.set_length_exact(true);
   *request.mutable_observed() = ToProtoTime(absl::Now());
-  request.add_evidence(absl::StrCat("mfrctl report by an operator"));
-  request.set_report_id(ManualReportId(request));
+  request.add_evidence("mfrctl report by an operator");
+  request.set_report_id(agent::report::ComputeReportId(request));
   mfr::v1::CorruptRangeResponse response;
   auto status = FromGrpcStatus(
       c.agent->CorruptRange(Context(c).get(), request, &response));
@@ -182,19 +182,6 @@ absl::Status Watch(Clients& c, const ParsedFlags& flags) {
 }
 
 }  // namespace
-
-std::string ManualReportId(const mfr::v1::CorruptRangeRequest& r) {
-  // FNV-1a 64: stable across runs and builds, unlike absl::Hash.
-  uint64_t hash = 1469598103934665603ULL;
-  for (const std::string& part :
-       {r.host(), r.device(), absl::StrCat(r.range().offset_bytes()),
-        absl::StrCat(r.range().length_bytes()), absl::StrCat(r.kind())}) {
-    for (unsigned char ch : part + '\0') {
-      hash = (hash ^ ch) * 1099511628211ULL;
-    }
-  }
-  return absl::StrFormat("manual-%016x", hash);
-}
 
 const std::vector<Command>& Commands() {
   static const auto* const kCommands = new std::vector<Command>{

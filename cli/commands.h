@@ -34,10 +34,6 @@ const std::vector<Command>& Commands();
 const std::vector<FlagSpec>& CommandFlags();
 const char* CommandsHelp();
 
-// A stable id for a manual report: same host, device, range and kind give
-// the same id, so a repeated `mfrctl report` merges instead of duplicating.
-std::string ManualReportId(const mfr::v1::CorruptRangeRequest& request);
-
 }  // namespace mfr::cli
 
 #endif  // MFR_CLI_COMMANDS_H_
