@@ -2,6 +2,7 @@
 // builds the channel, the topology probe and the snapshot runner.
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -10,9 +11,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "agent/controller_client.h"
+#include "agent/detection_loop.h"
 #include "agent/parse_log.h"
 #include "agent/snapshot_runner.h"
 #include "agent/topology/linux_filesystem_probe.h"
+#include "agent/topology/topology_collector.h"
 #include "common/flags.h"
 #include "common/grpc_endpoints.h"
 #include "common/signals.h"
@@ -34,6 +37,15 @@ const std::vector<FlagSpec> kFlags = {
     {"tls-cert", "PEM certificate naming this host (enables mTLS)", ""},
     {"tls-key", "PEM private key", ""},
     {"tls-ca", "PEM CA certificate of the controller", ""},
+    {"state-dir", "run: durable state (report outbox, kmsg resume point)",
+     "/var/lib/mfr-agent"},
+    {"kmsg", "run: the kernel log device (default: ROOT/dev/kmsg)", ""},
+    {"merge-window-ms", "run: merge adjacent reports seen within this time",
+     "500"},
+    {"accept-user-kmsg-for-testing",
+     "run: also accept /dev/kmsg lines written from user space (TESTS ONLY: "
+     "lets anyone fake reports)",
+     "", true},
     {"json", "parse-log: one JSON object per detected range", "", true},
     {"version", "print the version and exit", "", true},
 };
@@ -45,8 +57,10 @@ constexpr char kDescription[] =
     "reverse-map snapshots (XFS rmapbt: GETFSMAP; ext4 and others: FIEMAP of\n"
     "every file) to the controller.\n\n"
     "Commands:\n"
-    "  run               register, then snapshot every selected filesystem\n"
-    "                    every --interval-seconds until SIGTERM\n"
+    "  run               register, snapshot every selected filesystem every\n"
+    "                    --interval-seconds, and report damaged ranges from\n"
+    "                    the kernel log (through a durable outbox) until\n"
+    "                    SIGTERM\n"
     "  snapshot MOUNT... register and snapshot these mount points once\n"
     "  parse-log [FILE]  print the damaged ranges the agent would detect in a\n"
     "                    saved kernel log (dmesg, journalctl -k, /dev/kmsg\n"
@@ -57,7 +71,11 @@ std::string DefaultHost() {
   return gethostname(name, sizeof(name) - 1) == 0 ? name : "";
 }
 
-absl::Status RunForever(SnapshotRunner& runner, absl::Duration interval) {
+absl::Status RunForever(SnapshotRunner& runner, absl::Duration interval,
+                        const DetectionConfig& detection,
+                        const topology::HostRoot& root,
+                        topology::FilesystemProbe* probe,
+                        std::shared_ptr<grpc::Channel> channel) {
   absl::Notification stop;
   std::thread waiter([&stop] {
     const int signal = WaitForTerminationSignal();
@@ -65,13 +83,24 @@ absl::Status RunForever(SnapshotRunner& runner, absl::Duration interval) {
     stop.Notify();
   });
   waiter.detach();
+  auto topology = topology::TopologyCollector(root, probe).Collect();
+  if (!topology.ok()) return topology.status();
+  absl::Status detection_status;
+  std::thread detector_thread([&] {
+    detection_status =
+        RunDetection(detection, topology->topology, channel, stop, &std::cout);
+    if (!detection_status.ok()) {
+      std::cout << "detection stopped: " << detection_status << std::endl;
+    }
+  });
   do {
     if (auto s = runner.RunOnce(); !s.ok()) {
       std::cout << "round failed, retrying in " << interval << ": " << s
                 << std::endl;
     }
   } while (!stop.WaitForNotificationWithTimeout(interval));
-  return absl::OkStatus();
+  detector_thread.join();
+  return detection_status;
 }
 
 absl::Status RunParseLog(const std::vector<std::string>& args, bool json) {
@@ -145,11 +174,30 @@ absl::Status Run(const ParsedFlags& flags) {
   SnapshotRunner runner(options, &client, &probe, &std::cout);
   std::cout << "mfr-agent " << kVersion << " host " << options.host
             << ", controller " << flags.Get("controller") << std::endl;
-  return once ? runner.RunOnce() : RunForever(runner, absl::Seconds(*interval));
+  if (once) return runner.RunOnce();
+  auto window = flags.GetUint64("merge-window-ms");
+  if (!window.ok()) return window.status();
+  DetectionConfig detection;
+  detection.detector.host = options.host;
+  detection.detector.kmsg_path =
+      flags.Get("kmsg").empty()
+          ? (std::filesystem::path(flags.Get("root")) / "dev/kmsg").string()
+          : flags.Get("kmsg");
+  detection.detector.policy.accept_user_facility_for_testing =
+      flags.GetBool("accept-user-kmsg-for-testing");
+  detection.detector.merge_window = absl::Milliseconds(*window);
+  detection.state_dir = flags.Get("state-dir");
+  if (detection.detector.policy.accept_user_facility_for_testing) {
+    std::cerr << "WARNING: accepting user-space /dev/kmsg lines: anyone on "
+                 "this host can fake damage reports (tests only)\n";
+  }
+  return RunForever(runner, absl::Seconds(*interval), detection, options.root,
+                    &probe, *channel);
 }
 
 int Main(int argc, char** argv) {
   BlockTerminationSignals();
+  std::cout << std::unitbuf;  // log lines reach pipes and files at once
   auto flags = ParseFlags({argv + 1, argv + argc}, kFlags);
   if (!flags.ok()) {
     std::cerr << "mfr-agent: " << flags.status().message() << " (see --help)\n";

@@ -1,6 +1,7 @@
 #include "controller/incident_core.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
@@ -18,6 +19,12 @@ bool IsFileOwner(const mfr::v1::OwnerExtent& o) {
 
 ByteSpan SpanOf(const mfr::v1::ByteRange& r) {
   return {r.offset_bytes(), r.length_bytes()};
+}
+
+uint64_t PlusGap(uint64_t end) {
+  return end > std::numeric_limits<uint64_t>::max() - kMergeGapBytes
+             ? std::numeric_limits<uint64_t>::max()
+             : end + kMergeGapBytes;
 }
 
 uint32_t PageSize(uint32_t requested) {
@@ -116,8 +123,10 @@ absl::StatusOr<std::optional<Incident>> IncidentCore::FindOpenNeighbour(
       return true;
     }
     const ByteSpan other = SpanOf(incident.range());
-    if (other.offset <= range.end() && range.offset <= other.end()) {
-      found = incident;  // overlapping or touching
+    const bool near = other.offset <= PlusGap(range.end()) &&
+                      range.offset <= PlusGap(other.end());
+    if (near) {
+      found = incident;  // overlapping, touching or a page apart
       return false;
     }
     return true;

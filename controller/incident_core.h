@@ -1,8 +1,9 @@
 // Incidents, free of gRPC: a CorruptRange report is checked, deduplicated
 // by report id, translated up the host's device stack, looked up in the
 // reverse map and stored as a new incident or merged into an open incident
-// of the same device whose range it overlaps or touches (the kernel retries
-// a failed request page by page: that is one incident). Queries list
+// of the same device whose range it overlaps or comes within
+// kMergeGapBytes of (the kernel retries a failed request page by page:
+// that is one incident). Queries list
 // incidents and the files they damaged. Thread-safe: reports are applied
 // one at a time.
 #ifndef MFR_CONTROLLER_INCIDENT_CORE_H_
@@ -32,6 +33,11 @@ inline constexpr int kMaxEvidenceLines = 64;
 inline constexpr size_t kMaxEvidenceLineBytes = 4096;
 inline constexpr uint32_t kDefaultPageSize = 100;
 inline constexpr uint32_t kMaxPageSize = 1000;
+// Reports this close to an open incident of the same device join it: the
+// kernel retries a failed request page by page and logs each page's first
+// sector with no length, so the estimates of one request lie up to a page
+// apart.
+inline constexpr uint64_t kMergeGapBytes = 4096;
 
 class IncidentCore {
  public:

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -47,11 +48,26 @@ def run(cmd, **kwargs):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kwargs)
 
 
+_LIVE_CLEANUPS = []
+
+
+def _cleanup_on_sigterm(signum, frame):
+    """Bazel's timeout sends SIGTERM: undo everything before dying."""
+    for cleanup in reversed(_LIVE_CLEANUPS):
+        cleanup.run_all()
+    os._exit(128 + signum)
+
+
+signal.signal(signal.SIGTERM, _cleanup_on_sigterm)
+
+
 class Cleanup:
-    """A stack of undo actions, run in reverse order; failures are printed."""
+    """A stack of undo actions, run in reverse order; failures are printed.
+    Also run when the test process gets SIGTERM (a Bazel timeout)."""
 
     def __init__(self):
         self._undo = []
+        _LIVE_CLEANUPS.append(self)
 
     def push(self, what, fn):
         self._undo.append((what, fn))
