@@ -32,6 +32,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "integration"))
+import harness  # noqa: E402  (shared loop-device and binary helpers)
+
 BLOCK = 1024  # mkfs.xfs -b size=1024: many records per GB of image
 TARGET_RATIO = 0.8
 TARGET_AGENT_RSS_MB = 64
@@ -41,32 +45,6 @@ FICLONERANGE = 0x4020940D  # _IOW(0x94, 13, struct file_clone_range)
 
 def log(msg):
     print(msg, flush=True)
-
-
-def why_not_runnable():
-    """None when this machine can run the benchmark, else the reason."""
-    if os.geteuid() != 0:
-        return "needs root for loop devices, mkfs.xfs and mount"
-    if not os.path.exists("/dev/loop-control"):
-        return "no /dev/loop-control on this machine"
-    for tool in ("losetup", "mkfs.xfs", "mount", "umount"):
-        if shutil.which(tool) is None:
-            return f"{tool} is not installed (run tools/install-deps.sh)"
-    return None
-
-
-def runfile(path):
-    """Absolute path of a data dependency such as 'agent/mfr-agent'."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    bases = [os.path.join(b, "mfr") for b in
-             (os.environ.get("RUNFILES_DIR"), os.environ.get("TEST_SRCDIR")) if b]
-    bases += [os.path.normpath(os.path.join(here, "..", "..")),  # runfiles/mfr
-              os.path.normpath(os.path.join(here, "..", "..", "bazel-bin"))]
-    for base in bases:
-        candidate = os.path.join(base, path)
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    raise FileNotFoundError(f"{path} (build it: bazel build -c opt //tests/bench/...)")
 
 
 def run(cmd):
@@ -195,7 +173,7 @@ def parse_key_values(line):
 
 
 def fsmap_dump(mount_point):
-    out = run([runfile("tests/bench/fsmap_dump"), mount_point]).stdout
+    out = run([harness.runfile("tests/bench/fsmap_dump"), mount_point]).stdout
     return parse_key_values(out)
 
 
@@ -213,7 +191,7 @@ class Controller:
         self.log = open(os.path.join(workdir, "controller.log"), "w+")
         cleanup.push("controller log", self.log.close)
         self.proc = subprocess.Popen(
-            [runfile("controller/mfr-controller"), f"--db={db}", "--listen=127.0.0.1:0"],
+            [harness.runfile("controller/mfr-controller"), f"--db={db}", "--listen=127.0.0.1:0"],
             stdout=subprocess.PIPE, stderr=self.log, text=True)
         cleanup.push("controller process", self.stop)
         line = self.proc.stdout.readline()
@@ -241,7 +219,7 @@ def agent_snapshot(cleanup, workdir, controller, mount_point):
     with open(out_path, "w+") as out:
         start = time.monotonic()
         proc = subprocess.Popen(
-            [runfile("agent/mfr-agent"), "snapshot", f"--controller={controller.address}",
+            [harness.runfile("agent/mfr-agent"), "snapshot", f"--controller={controller.address}",
              "--host=snapshot-bench", mount_point],
             stdout=out, stderr=subprocess.STDOUT)
 
@@ -330,7 +308,7 @@ def main():
     parser.add_argument("--dir", default=None,
                         help="parent of the temporary directory (default: $TMPDIR or /tmp)")
     args = parser.parse_args()
-    why = why_not_runnable()
+    why = harness.why_no_loop_devices()
     if why:
         log(f"snapshot_bench: SKIPPED: {why}")
         return 0

@@ -35,11 +35,9 @@ class DetectionTest(unittest.TestCase):
             raise unittest.SkipTest(why)
         cls.cleanup = harness.Cleanup()
         try:
-            cls.mount, cls.device = harness.make_filesystem(cls.cleanup, "xfs")
-            with open(os.path.join(cls.mount, "victim.dat"), "wb") as f:
-                f.write(os.urandom(4 << 20))
-            os.sync()
-            cls.extent = gt.fiemap(os.path.join(cls.mount, "victim.dat"))[0]
+            cls.mount, cls.device, victim = harness.make_xfs_with_file(
+                cls.cleanup, "victim.dat", 4 << 20)
+            cls.extent = gt.fiemap(victim)[0]
             cls.state = tempfile.mkdtemp(prefix="mfr-agent-state-")
             cls.cleanup.push("agent state", lambda: subprocess.run(["rm", "-rf", cls.state]))
             cls.controller = harness.Controller(cls.cleanup)

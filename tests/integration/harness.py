@@ -26,10 +26,12 @@ def runfile(path):
             if os.path.exists(candidate):
                 return candidate
     here = os.path.dirname(os.path.abspath(__file__))
-    candidate = os.path.join(here, "..", "..", "bazel-bin", path)
-    if os.path.exists(candidate):
-        return os.path.abspath(candidate)
-    raise FileNotFoundError(path)
+    for base in (os.path.join(here, "..", ".."),  # runfiles/mfr (bazel run)
+                 os.path.join(here, "..", "..", "bazel-bin")):
+        candidate = os.path.join(base, path)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return os.path.abspath(candidate)
+    raise FileNotFoundError(f"{path} (build it with bazel first)")
 
 
 def why_no_loop_devices():
@@ -105,6 +107,17 @@ def make_filesystem(cleanup, fs_type, size_mb=320):
             subprocess.run(["umount", "-l", mount_point])
     cleanup.push(f"mount {mount_point}", unmount)
     return mount_point, os.path.basename(loop)
+
+
+def make_xfs_with_file(cleanup, name, size_bytes):
+    """An XFS on a loop device holding one synced file of random bytes.
+    Returns (mount_point, device name, path of the file)."""
+    mount_point, device = make_filesystem(cleanup, "xfs")
+    path = os.path.join(mount_point, name)
+    with open(path, "wb") as f:
+        f.write(os.urandom(size_bytes))
+    os.sync()
+    return mount_point, device, path
 
 
 class Controller:

@@ -21,14 +21,12 @@ class IncidentTest(unittest.TestCase):
             raise unittest.SkipTest(why)
         cls.cleanup = harness.Cleanup()
         try:
-            cls.mount, cls.device = harness.make_filesystem(cls.cleanup, "xfs")
-            with open(os.path.join(cls.mount, "victim.dat"), "wb") as f:
-                f.write(os.urandom(1 << 20))
-            os.sync()
+            cls.mount, cls.device, victim = harness.make_xfs_with_file(
+                cls.cleanup, "victim.dat", 1 << 20)
             cls.controller = harness.Controller(cls.cleanup)
             harness.agent_snapshot(cls.controller, HOST, cls.mount)
-            cls.extent = gt.fiemap(os.path.join(cls.mount, "victim.dat"))[0]
-            cls.inode = os.stat(os.path.join(cls.mount, "victim.dat")).st_ino
+            cls.extent = gt.fiemap(victim)[0]
+            cls.inode = os.stat(victim).st_ino
         except BaseException:
             cls.cleanup.run_all()
             raise
