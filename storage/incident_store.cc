@@ -37,8 +37,9 @@ absl::StatusOr<std::optional<std::string>> IncidentStore::FindReport(
   return std::optional<std::string>(value);
 }
 
-absl::Status IncidentStore::Put(const mfr::v1::Incident& incident,
-                                const std::vector<std::string>& new_report_ids) {
+absl::Status IncidentStore::Put(
+    const mfr::v1::Incident& incident,
+    const std::vector<std::string>& new_report_ids) {
   auto number = NumberOf(incident.id());
   if (!number) return absl::InvalidArgumentError("malformed incident id");
   rocksdb::WriteBatch batch;
@@ -52,12 +53,13 @@ absl::Status IncidentStore::Put(const mfr::v1::Incident& incident,
   return FromRocks(db_->raw()->Write(wo, &batch), "storing incident");
 }
 
-absl::StatusOr<mfr::v1::Incident> IncidentStore::Get(const std::string& id) const {
+absl::StatusOr<mfr::v1::Incident> IncidentStore::Get(
+    const std::string& id) const {
   auto number = NumberOf(id);
   std::string value;
   auto s = number ? db_->raw()->Get(rocksdb::ReadOptions(),
-                                    db_->cf(Family::kIncidents), U64Key(*number),
-                                    &value)
+                                    db_->cf(Family::kIncidents),
+                                    U64Key(*number), &value)
                   : rocksdb::Status::NotFound();
   if (s.IsNotFound()) {
     return absl::NotFoundError(absl::StrCat("no incident \"", id, "\""));

@@ -42,8 +42,9 @@ class IncidentStore {
 
   // Visits incidents in id order starting after `after_id` ("" = from the
   // first) until `visit` returns false.
-  absl::Status Scan(const std::string& after_id,
-                    const std::function<bool(const mfr::v1::Incident&)>& visit) const;
+  absl::Status Scan(
+      const std::string& after_id,
+      const std::function<bool(const mfr::v1::Incident&)>& visit) const;
 
  private:
   Db* const db_;

@@ -258,7 +258,7 @@ TEST_F(ReverseMapTest, ReplacedGenerationIsRetiredThenDropped) {
   EXPECT_EQ(count_segments(), 2);  // current + retired
   ASSERT_TRUE(Upload(Header(3), one).ok());
   EXPECT_EQ(count_segments(), 2);  // generation 1 is gone
-  Reopen();                          // garbage collection keeps both
+  Reopen();                        // garbage collection keeps both
   EXPECT_EQ(count_segments(), 2);
   EXPECT_EQ(Query(0, 1)[0].inode(), 1u);
 }
