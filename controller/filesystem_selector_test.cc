@@ -37,7 +37,9 @@ TEST(SelectFilesystemTest, Table) {
     auto got = SelectFilesystem("h", known, c.target);
     EXPECT_EQ(got.status().code(), c.code)
         << c.target.device << c.target.filesystem;
-    if (got.ok()) EXPECT_EQ(got->mount_point(), c.want_mount);
+    if (got.ok()) {
+      EXPECT_EQ(got->mount_point(), c.want_mount);
+    }
   }
   auto missing = SelectFilesystem("h", known, {"sdc", ""});
   EXPECT_THAT(std::string(missing.status().message()),
