@@ -117,11 +117,8 @@ absl::StatusOr<mfr::v1::CorruptRangeResponse> IncidentCore::Report(
 absl::StatusOr<std::optional<Incident>> IncidentCore::FindOpenNeighbour(
     const std::string& host, const std::string& device, const ByteSpan& range) {
   std::optional<Incident> found;
-  auto s = store_->Scan("", [&](const Incident& incident) {
-    if (incident.host() != host || incident.device() != device ||
-        incident.state() != mfr::v1::INCIDENT_STATE_OPEN) {
-      return true;
-    }
+  auto s = store_->ScanDevice(host, device, [&](const Incident& incident) {
+    if (incident.state() != mfr::v1::INCIDENT_STATE_OPEN) return true;
     const ByteSpan other = SpanOf(incident.range());
     const bool near = other.offset <= PlusGap(range.end()) &&
                       range.offset <= PlusGap(other.end());

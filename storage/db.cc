@@ -14,7 +14,7 @@ namespace {
 
 constexpr const char* kFamilyNames[] = {
     "default",   "segments", "inodes",  "filesystems", "topology",
-    "incidents", "reports",  "actions", "staging",
+    "incidents", "reports",  "actions", "staging",     "incidents_by_device",
 };
 static_assert(sizeof(kFamilyNames) / sizeof(kFamilyNames[0]) ==
               static_cast<size_t>(Family::kCount));

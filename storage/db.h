@@ -26,6 +26,8 @@ enum class Family {
   kReports,
   kActions,
   kStaging,  // upload_id | start | seq -> raw record (unordered uploads)
+  kIncidentsByDevice,  // host | device | incident number -> "" (see
+                       // IncidentStore)
   kCount,
 };
 

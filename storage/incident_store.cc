@@ -21,6 +21,18 @@ std::optional<uint64_t> NumberOf(const std::string& id) {
   return n;
 }
 
+// host and device with length prefixes, then the incident number.
+std::string DevicePrefix(const std::string& host, const std::string& device) {
+  return FilesystemKey(host, FilesystemHostPrefix(device));
+}
+
+std::string DeviceKey(const std::string& host, const std::string& device,
+                      uint64_t number) {
+  std::string key = DevicePrefix(host, device);
+  AppendU64(&key, number);
+  return key;
+}
+
 }  // namespace
 
 std::string IncidentStore::IdFor(uint64_t number) {
@@ -45,6 +57,8 @@ absl::Status IncidentStore::Put(
   rocksdb::WriteBatch batch;
   batch.Put(db_->cf(Family::kIncidents), U64Key(*number),
             incident.SerializeAsString());
+  batch.Put(db_->cf(Family::kIncidentsByDevice),
+            DeviceKey(incident.host(), incident.device(), *number), "");
   for (const std::string& report : new_report_ids) {
     batch.Put(db_->cf(Family::kReports), report, incident.id());
   }
@@ -70,6 +84,23 @@ absl::StatusOr<mfr::v1::Incident> IncidentStore::Get(
     return absl::DataLossError(absl::StrCat("unreadable incident ", id));
   }
   return incident;
+}
+
+absl::Status IncidentStore::ScanDevice(
+    const std::string& host, const std::string& device,
+    const std::function<bool(const mfr::v1::Incident&)>& visit) const {
+  const std::string prefix = DevicePrefix(host, device);
+  std::unique_ptr<rocksdb::Iterator> it(db_->raw()->NewIterator(
+      rocksdb::ReadOptions(), db_->cf(Family::kIncidentsByDevice)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    if (it->key().size() != prefix.size() + 8) continue;
+    auto incident = Get(
+        IdFor(ReadU64(absl::string_view(it->key().data() + prefix.size(), 8))));
+    if (!incident.ok()) return incident.status();
+    if (!visit(*incident)) break;
+  }
+  return FromRocks(it->status(), "scanning a device's incidents");
 }
 
 absl::Status IncidentStore::Scan(

@@ -2,6 +2,8 @@
 //
 //   incidents: u64 incident number -> mfr.v1.Incident   (id "inc-<number>")
 //   reports:   report id           -> incident id        (deduplication)
+//   incidents_by_device: host | device | number -> ""   (the incidents of
+//              one device without scanning the whole fleet's)
 //
 // Put writes an incident and its new report ids in one batch, so a report
 // is never recorded without its incident. Numbers come from the registry's
@@ -39,6 +41,12 @@ class IncidentStore {
 
   // NotFound for an unknown or malformed id.
   absl::StatusOr<mfr::v1::Incident> Get(const std::string& id) const;
+
+  // Visits the incidents of one host's device, oldest first, until `visit`
+  // returns false.
+  absl::Status ScanDevice(
+      const std::string& host, const std::string& device,
+      const std::function<bool(const mfr::v1::Incident&)>& visit) const;
 
   // Visits incidents in id order starting after `after_id` ("" = from the
   // first) until `visit` returns false.
