@@ -184,21 +184,20 @@ absl::StatusOr<mfr::v1::ListIncidentsResponse> IncidentCore::List(
     const mfr::v1::ListIncidentsRequest& request) const {
   mfr::v1::ListIncidentsResponse response;
   const uint32_t limit = PageSize(request.page_size());
-  auto s = store_->Scan(request.page_token(), [&](const Incident& incident) {
-    if (!request.host().empty() && incident.host() != request.host())
-      return true;
-    if (request.state() != mfr::v1::INCIDENT_STATE_UNSPECIFIED &&
-        incident.state() != request.state()) {
-      return true;
-    }
-    if (static_cast<uint32_t>(response.incidents_size()) == limit) {
-      response.set_next_page_token(
-          response.incidents(response.incidents_size() - 1).id());
-      return false;
-    }
-    *response.add_incidents() = incident;
-    return true;
-  });
+  auto s = store_->Scan(
+      request.page_token(), request.host(), [&](const Incident& incident) {
+        if (request.state() != mfr::v1::INCIDENT_STATE_UNSPECIFIED &&
+            incident.state() != request.state()) {
+          return true;
+        }
+        if (static_cast<uint32_t>(response.incidents_size()) == limit) {
+          response.set_next_page_token(
+              response.incidents(response.incidents_size() - 1).id());
+          return false;
+        }
+        *response.add_incidents() = incident;
+        return true;
+      });
   if (!s.ok()) return s;
   return response;
 }
@@ -209,30 +208,30 @@ IncidentCore::ListAffectedFiles(
   mfr::v1::ListAffectedFilesResponse response;
   const uint32_t limit = PageSize(request.page_size());
   std::string last_id;
-  auto s = store_->Scan(request.page_token(), [&](const Incident& incident) {
-    if ((!request.host().empty() && incident.host() != request.host()) ||
-        (request.state() != mfr::v1::INCIDENT_STATE_UNSPECIFIED &&
-         incident.state() != request.state())) {
-      return true;
-    }
-    if (static_cast<uint32_t>(response.files_size()) >= limit) {
-      response.set_next_page_token(last_id);
-      return false;
-    }
-    for (const auto& owner : incident.owners()) {
-      if (!IsFileOwner(owner)) continue;
-      auto* file = response.add_files();
-      file->set_host(incident.host());
-      file->set_mount_point(owner.mount_point());
-      file->set_inode(owner.inode());
-      *file->mutable_paths() = owner.paths();
-      *file->mutable_file_range() = owner.file_range();
-      file->set_state(incident.state());
-      file->set_incident_id(incident.id());
-    }
-    last_id = incident.id();
-    return true;
-  });
+  auto s = store_->Scan(
+      request.page_token(), request.host(), [&](const Incident& incident) {
+        if (request.state() != mfr::v1::INCIDENT_STATE_UNSPECIFIED &&
+            incident.state() != request.state()) {
+          return true;
+        }
+        if (static_cast<uint32_t>(response.files_size()) >= limit) {
+          response.set_next_page_token(last_id);
+          return false;
+        }
+        for (const auto& owner : incident.owners()) {
+          if (!IsFileOwner(owner)) continue;
+          auto* file = response.add_files();
+          file->set_host(incident.host());
+          file->set_mount_point(owner.mount_point());
+          file->set_inode(owner.inode());
+          *file->mutable_paths() = owner.paths();
+          *file->mutable_file_range() = owner.file_range();
+          file->set_state(incident.state());
+          file->set_incident_id(incident.id());
+        }
+        last_id = incident.id();
+        return true;
+      });
   if (!s.ok()) return s;
   return response;
 }

@@ -1,5 +1,6 @@
 #include "storage/incident_store.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "absl/strings/match.h"
@@ -104,7 +105,7 @@ absl::Status IncidentStore::ScanDevice(
 }
 
 absl::Status IncidentStore::Scan(
-    const std::string& after_id,
+    const std::string& after_id, const std::string& host,
     const std::function<bool(const mfr::v1::Incident&)>& visit) const {
   uint64_t start = 0;
   if (!after_id.empty()) {
@@ -112,6 +113,7 @@ absl::Status IncidentStore::Scan(
     if (!number) return absl::InvalidArgumentError("malformed page token");
     start = *number + 1;
   }
+  if (!host.empty()) return ScanHost(host, start, visit);
   std::unique_ptr<rocksdb::Iterator> it(db_->raw()->NewIterator(
       rocksdb::ReadOptions(), db_->cf(Family::kIncidents)));
   for (it->Seek(U64Key(start)); it->Valid(); it->Next()) {
@@ -123,6 +125,32 @@ absl::Status IncidentStore::Scan(
     if (!visit(incident)) break;
   }
   return FromRocks(it->status(), "scanning incidents");
+}
+
+absl::Status IncidentStore::ScanHost(
+    const std::string& host, uint64_t start,
+    const std::function<bool(const mfr::v1::Incident&)>& visit) const {
+  const std::string prefix = FilesystemHostPrefix(host);
+  std::vector<uint64_t> numbers;
+  std::unique_ptr<rocksdb::Iterator> it(db_->raw()->NewIterator(
+      rocksdb::ReadOptions(), db_->cf(Family::kIncidentsByDevice)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    const uint64_t n =
+        ReadU64(absl::string_view(it->key().data() + it->key().size() - 8, 8));
+    if (n >= start) numbers.push_back(n);
+  }
+  if (auto s = FromRocks(it->status(), "scanning a host's incidents");
+      !s.ok()) {
+    return s;
+  }
+  std::sort(numbers.begin(), numbers.end());
+  for (uint64_t n : numbers) {
+    auto incident = Get(IdFor(n));
+    if (!incident.ok()) return incident.status();
+    if (!visit(*incident)) break;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace mfr::storage

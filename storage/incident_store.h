@@ -49,12 +49,17 @@ class IncidentStore {
       const std::function<bool(const mfr::v1::Incident&)>& visit) const;
 
   // Visits incidents in id order starting after `after_id` ("" = from the
-  // first) until `visit` returns false.
+  // first) until `visit` returns false; with a non-empty `host`, only that
+  // host's incidents (read through the device index, not a fleet scan).
   absl::Status Scan(
-      const std::string& after_id,
+      const std::string& after_id, const std::string& host,
       const std::function<bool(const mfr::v1::Incident&)>& visit) const;
 
  private:
+  absl::Status ScanHost(
+      const std::string& host, uint64_t start,
+      const std::function<bool(const mfr::v1::Incident&)>& visit) const;
+
   Db* const db_;
 };
 

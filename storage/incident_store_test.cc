@@ -42,14 +42,24 @@ TEST(IncidentStoreTest, PutGetScanAndDeviceIndex) {
   EXPECT_EQ(store.Get("garbage").status().code(), absl::StatusCode::kNotFound);
   ids.clear();
   ASSERT_TRUE(store
-                  .Scan("inc-2",
+                  .Scan("inc-2", "",
                         [&](const mfr::v1::Incident& i) {
                           ids.push_back(i.id());
                           return true;
                         })
                   .ok());
   EXPECT_EQ(ids, (std::vector<std::string>{"inc-3", "inc-4"}));
-  EXPECT_FALSE(store.Scan("bad-token", [](const auto&) { return true; }).ok());
+  ids.clear();  // one host, through the index, in id order
+  ASSERT_TRUE(store
+                  .Scan("inc-1", "a",
+                        [&](const mfr::v1::Incident& i) {
+                          ids.push_back(i.id());
+                          return true;
+                        })
+                  .ok());
+  EXPECT_EQ(ids, (std::vector<std::string>{"inc-3", "inc-4"}));
+  EXPECT_FALSE(
+      store.Scan("bad-token", "", [](const auto&) { return true; }).ok());
 }
 
 }  // namespace
