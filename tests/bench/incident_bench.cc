@@ -169,7 +169,7 @@ absl::Status Run(const ParsedFlags& flags) {
       "\n== summary: %d hosts, %d reports -> incidents\n"
       "CorruptRange -> incident stored (gRPC)  p50 %7.1f us  p99 %7.1f us  "
       "target p99 <= 20 ms  %s\n"
-      "ListIncidents by host (full scan)       p50 %7.1f us  p99 %7.1f us  "
+      "ListIncidents by host                   p50 %7.1f us  p99 %7.1f us  "
       "(%.0f queries/s)\n"
       "GetIncident                             p50 %7.1f us  p99 %7.1f us  "
       "(%.0f queries/s)\n"
