@@ -108,7 +108,7 @@ absl::StatusOr<std::vector<FilesystemRecord>>
 FilesystemRegistry::ListFilesystems(const std::string& host,
                                     const rocksdb::Snapshot* view) {
   return ScanPrefix<FilesystemRecord>(db_, Family::kFilesystems,
-                                      FilesystemHostPrefix(host), view);
+                                      LengthPrefixed(host), view);
 }
 
 absl::StatusOr<FilesystemRecord> FilesystemRegistry::Get(const std::string& key,

@@ -22,18 +22,6 @@ std::optional<uint64_t> NumberOf(const std::string& id) {
   return n;
 }
 
-// host and device with length prefixes, then the incident number.
-std::string DevicePrefix(const std::string& host, const std::string& device) {
-  return FilesystemKey(host, FilesystemHostPrefix(device));
-}
-
-std::string DeviceKey(const std::string& host, const std::string& device,
-                      uint64_t number) {
-  std::string key = DevicePrefix(host, device);
-  AppendU64(&key, number);
-  return key;
-}
-
 }  // namespace
 
 std::string IncidentStore::IdFor(uint64_t number) {
@@ -59,7 +47,7 @@ absl::Status IncidentStore::Put(
   batch.Put(db_->cf(Family::kIncidents), U64Key(*number),
             incident.SerializeAsString());
   batch.Put(db_->cf(Family::kIncidentsByDevice),
-            DeviceKey(incident.host(), incident.device(), *number), "");
+            IncidentDeviceKey(incident.host(), incident.device(), *number), "");
   for (const std::string& report : new_report_ids) {
     batch.Put(db_->cf(Family::kReports), report, incident.id());
   }
@@ -90,7 +78,7 @@ absl::StatusOr<mfr::v1::Incident> IncidentStore::Get(
 absl::Status IncidentStore::ScanDevice(
     const std::string& host, const std::string& device,
     const std::function<bool(const mfr::v1::Incident&)>& visit) const {
-  const std::string prefix = DevicePrefix(host, device);
+  const std::string prefix = IncidentDevicePrefix(host, device);
   std::unique_ptr<rocksdb::Iterator> it(db_->raw()->NewIterator(
       rocksdb::ReadOptions(), db_->cf(Family::kIncidentsByDevice)));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
@@ -130,7 +118,7 @@ absl::Status IncidentStore::Scan(
 absl::Status IncidentStore::ScanHost(
     const std::string& host, uint64_t start,
     const std::function<bool(const mfr::v1::Incident&)>& visit) const {
-  const std::string prefix = FilesystemHostPrefix(host);
+  const std::string prefix = LengthPrefixed(host);
   std::vector<uint64_t> numbers;
   std::unique_ptr<rocksdb::Iterator> it(db_->raw()->NewIterator(
       rocksdb::ReadOptions(), db_->cf(Family::kIncidentsByDevice)));

@@ -59,17 +59,29 @@ absl::string_view InodePathOf(absl::string_view key) {
   return key.size() < 24 ? absl::string_view() : key.substr(24);
 }
 
-std::string FilesystemHostPrefix(absl::string_view host) {
+std::string LengthPrefixed(absl::string_view part) {
   std::string key;
-  key.push_back(static_cast<char>((host.size() >> 8) & 0xff));
-  key.push_back(static_cast<char>(host.size() & 0xff));
-  key.append(host.data(), host.size());
+  key.push_back(static_cast<char>((part.size() >> 8) & 0xff));
+  key.push_back(static_cast<char>(part.size() & 0xff));
+  key.append(part.data(), part.size());
   return key;
 }
 
 std::string FilesystemKey(absl::string_view host, absl::string_view fs_key) {
-  std::string key = FilesystemHostPrefix(host);
+  std::string key = LengthPrefixed(host);
   key.append(fs_key.data(), fs_key.size());
+  return key;
+}
+
+std::string IncidentDevicePrefix(absl::string_view host,
+                                 absl::string_view device) {
+  return LengthPrefixed(host) + LengthPrefixed(device);
+}
+
+std::string IncidentDeviceKey(absl::string_view host, absl::string_view device,
+                              uint64_t number) {
+  std::string key = IncidentDevicePrefix(host, device);
+  AppendU64(&key, number);
   return key;
 }
 

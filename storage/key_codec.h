@@ -9,6 +9,7 @@
 //   staging:     upload_id | start | sequence         (3 x u64)
 //   filesystems: u16 len | host | fs key
 //   topology:    host
+//   incidents_by_device: u16 len | host | u16 len | device | u64 number
 //
 // Decoders return InvalidArgument for keys of the wrong shape. Pure.
 #ifndef MFR_STORAGE_KEY_CODEC_H_
@@ -48,10 +49,19 @@ std::string InodePathKey(uint64_t fs_id, uint64_t gen, uint64_t inode,
 // The path part of an inode path key (empty view if the key is malformed).
 absl::string_view InodePathOf(absl::string_view key);
 
+// A string behind its u16 big-endian length, so that a key part "ab" can
+// never be a prefix of the part "a" followed by more key. Also the prefix of
+// every key of one host in the families keyed by host first.
+std::string LengthPrefixed(absl::string_view part);
+
 // Filesystem registry key: the host with a length prefix, then the fs key.
 std::string FilesystemKey(absl::string_view host, absl::string_view fs_key);
-// The prefix of every FilesystemKey of one host.
-std::string FilesystemHostPrefix(absl::string_view host);
+
+// Incident index: every incident of one host's device, by number.
+std::string IncidentDevicePrefix(absl::string_view host,
+                                 absl::string_view device);
+std::string IncidentDeviceKey(absl::string_view host, absl::string_view device,
+                              uint64_t number);
 
 // The smallest key greater than every key that starts with `prefix`
 // (empty if there is none, i.e. prefix is all 0xff).

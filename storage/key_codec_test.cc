@@ -43,9 +43,15 @@ TEST(KeyCodecTest, InodePathKeys) {
 }
 
 TEST(KeyCodecTest, FilesystemKeysOfOneHostShareAPrefix) {
-  EXPECT_EQ(FilesystemKey("h", "uuid").rfind(FilesystemHostPrefix("h"), 0), 0u);
+  EXPECT_EQ(FilesystemKey("h", "uuid").rfind(LengthPrefixed("h"), 0), 0u);
   // The length prefix keeps host "ab" from matching host "a" + fs "b...".
-  EXPECT_NE(FilesystemKey("ab", "x").rfind(FilesystemHostPrefix("a"), 0), 0u);
+  EXPECT_NE(FilesystemKey("ab", "x").rfind(LengthPrefixed("a"), 0), 0u);
+  EXPECT_EQ(IncidentDeviceKey("h", "sdb", 7).rfind(LengthPrefixed("h"), 0), 0u);
+  EXPECT_EQ(IncidentDeviceKey("h", "sdb", 7),
+            IncidentDevicePrefix("h", "sdb") + U64Key(7));
+  EXPECT_NE(IncidentDeviceKey("h", "sdb1", 7)
+                .rfind(IncidentDevicePrefix("h", "sdb"), 0),
+            0u);
 }
 
 TEST(KeyCodecTest, PrefixSuccessor) {

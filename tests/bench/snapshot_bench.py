@@ -24,12 +24,10 @@ import fcntl
 import multiprocessing
 import os
 import re
-import shutil
 import signal
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -45,51 +43,6 @@ FICLONERANGE = 0x4020940D  # _IOW(0x94, 13, struct file_clone_range)
 
 def log(msg):
     print(msg, flush=True)
-
-
-def run(cmd):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True)
-
-
-class Cleanup:
-    """Undo actions run in reverse order; a failing one does not stop the rest."""
-
-    def __init__(self):
-        self._undo = []
-
-    def push(self, what, fn):
-        self._undo.append((what, fn))
-
-    def run_all(self):
-        while self._undo:
-            what, fn = self._undo.pop()
-            try:
-                fn()
-            except Exception as e:  # keep cleaning up
-                print(f"cleanup of {what} failed: {e}", file=sys.stderr)
-
-
-# ---------------------------------------------------------------- filesystem
-
-def make_xfs(cleanup, parent, image_bytes):
-    """Sparse image -> loop device -> XFS (1 KiB blocks, rmapbt, reflink) -> mount."""
-    workdir = tempfile.mkdtemp(prefix="mfr-snapshot-bench-", dir=parent)
-    cleanup.push(f"temp dir {workdir}", lambda: shutil.rmtree(workdir, ignore_errors=True))
-    image = os.path.join(workdir, "xfs.img")
-    with open(image, "wb") as f:
-        f.truncate(image_bytes)
-    loop = run(["losetup", "-f", "--show", image]).stdout.strip()
-    cleanup.push(f"loop device {loop}", lambda: run(["losetup", "-d", loop]))
-    run(["mkfs.xfs", "-q", "-f", "-b", f"size={BLOCK}", "-m", "rmapbt=1,reflink=1", loop])
-    mount_point = os.path.join(workdir, "mnt")
-    os.mkdir(mount_point)
-    run(["mount", loop, mount_point])
-
-    def unmount():
-        if subprocess.run(["umount", mount_point]).returncode != 0:
-            subprocess.run(["umount", "-l", mount_point])
-    cleanup.push(f"mount {mount_point}", unmount)
-    return workdir, mount_point, loop
 
 
 def allocate_every_other_block(path, extents):
@@ -173,7 +126,7 @@ def parse_key_values(line):
 
 
 def fsmap_dump(mount_point):
-    out = run([harness.runfile("tests/bench/fsmap_dump"), mount_point]).stdout
+    out = harness.run([harness.runfile("tests/bench/fsmap_dump"), mount_point]).stdout
     return parse_key_values(out)
 
 
@@ -181,36 +134,6 @@ def vm_hwm_kb(pid):
     with open(f"/proc/{pid}/status") as f:
         m = re.search(r"^VmHWM:\s+(\d+) kB", f.read(), re.M)
     return int(m.group(1)) if m else 0
-
-
-class Controller:
-    """A real mfr-controller on 127.0.0.1, port chosen at start."""
-
-    def __init__(self, cleanup, workdir):
-        db = os.path.join(workdir, "controller-db")
-        self.log = open(os.path.join(workdir, "controller.log"), "w+")
-        cleanup.push("controller log", self.log.close)
-        self.proc = subprocess.Popen(
-            [harness.runfile("controller/mfr-controller"), f"--db={db}", "--listen=127.0.0.1:0"],
-            stdout=subprocess.PIPE, stderr=self.log, text=True)
-        cleanup.push("controller process", self.stop)
-        line = self.proc.stdout.readline()
-        while line and "listening on port" not in line:
-            line = self.proc.stdout.readline()
-        m = re.search(r"listening on port (\d+)", line or "")
-        if not m:
-            self.log.seek(0)
-            raise RuntimeError("controller did not start: " + self.log.read())
-        self.address = f"127.0.0.1:{m.group(1)}"
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 def agent_snapshot(cleanup, workdir, controller, mount_point):
@@ -278,8 +201,11 @@ def report(fill_seconds, dumps, wall, agent_rss_kb, agent_text, controller_rss_k
 def bench(cleanup, args):
     # One block per extent plus metadata; the image is sparse anyway.
     image_bytes = max(2 << 30, args.records * BLOCK * 2)
-    workdir, mount_point, loop = make_xfs(cleanup, args.dir, image_bytes)
-    log(f"XFS on {loop} ({image_bytes >> 20} MiB sparse image), mounted on {mount_point}")
+    mount_point, device = harness.make_filesystem(
+        cleanup, "xfs", image_bytes, mkfs_args=("-b", f"size={BLOCK}"), parent=args.dir)
+    workdir = os.path.dirname(mount_point)
+    log(f"XFS on /dev/{device} ({image_bytes >> 20} MiB sparse image), "
+        f"mounted on {mount_point}")
     fill_seconds = fill(mount_point, args)
     log(f"filled in {fill_seconds:.1f} s")
     dumps = []
@@ -287,7 +213,7 @@ def bench(cleanup, args):
         dumps.append(fsmap_dump(mount_point))
         log(f"fsmap_dump: {dumps[-1]['records']:.0f} records, "
             f"{dumps[-1]['records_per_second']:.0f} records/s")
-    controller = Controller(cleanup, workdir)
+    controller = harness.Controller(cleanup)
     log(f"mfr-controller on {controller.address}; running mfr-agent snapshot")
     wall, agent_rss_kb, agent_text = agent_snapshot(cleanup, workdir, controller,
                                                     mount_point)
@@ -312,10 +238,9 @@ def main():
     if why:
         log(f"snapshot_bench: SKIPPED: {why}")
         return 0
-    # SIGTERM/SIGHUP unwind like Ctrl-C, so that the cleanup below runs.
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, lambda signum, _: sys.exit(128 + signum))
-    cleanup = Cleanup()
+    # harness.Cleanup also runs on SIGTERM; SIGHUP unwinds like Ctrl-C.
+    signal.signal(signal.SIGHUP, lambda signum, _: sys.exit(128 + signum))
+    cleanup = harness.Cleanup()
     try:
         bench(cleanup, args)
     finally:

@@ -83,21 +83,24 @@ class Cleanup:
                 print(f"cleanup of {what} failed: {e}", file=sys.stderr)
 
 
-def make_filesystem(cleanup, fs_type, size_mb=320):
-    """Creates an image, a loop device, a filesystem and a mount.
+def make_filesystem(cleanup, fs_type, size_bytes=320 << 20, mkfs_args=(),
+                    parent=None):
+    """Creates a sparse image (named "image" in a new temp dir under
+    `parent`), a loop device, a filesystem and a mount. XFS gets rmapbt and
+    reflink; `mkfs_args` are added to mkfs.
 
     Returns (mount_point, device name like 'loop3')."""
-    workdir = tempfile.mkdtemp(prefix=f"mfr-{fs_type}-")
+    workdir = tempfile.mkdtemp(prefix=f"mfr-{fs_type}-", dir=parent)
     cleanup.push("temp dir", lambda: shutil.rmtree(workdir, ignore_errors=True))
     image = os.path.join(workdir, "image")
     with open(image, "wb") as f:
-        f.truncate(size_mb << 20)
+        f.truncate(size_bytes)
     loop = run(["losetup", "-f", "--show", image]).stdout.strip()
     cleanup.push(f"loop device {loop}", lambda: run(["losetup", "-d", loop]))
     if fs_type == "xfs":
-        run(["mkfs.xfs", "-q", "-f", "-m", "rmapbt=1,reflink=1", loop])
+        run(["mkfs.xfs", "-q", "-f", "-m", "rmapbt=1,reflink=1", *mkfs_args, loop])
     else:
-        run(["mkfs.ext4", "-q", "-F", loop])
+        run(["mkfs.ext4", "-q", "-F", *mkfs_args, loop])
     mount_point = os.path.join(workdir, "mnt")
     os.mkdir(mount_point)
     run(["mount", loop, mount_point])
