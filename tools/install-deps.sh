@@ -11,6 +11,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # tests and the demo: real filesystems on loop devices
   xfsprogs e2fsprogs util-linux coreutils python3
+  # the faulty-disk fixture: a FUSE file whose ranges fail reads with EIO
+  libfuse3-dev fuse3
 )
 
 missing=()

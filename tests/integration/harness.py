@@ -4,6 +4,7 @@ filesystems, real mfr processes, and a JUnit report for Bazel.
 Everything a test creates (mounts, loop devices, processes, files) is
 registered with a Cleanup stack and undone even when the test fails.
 """
+import fcntl
 import json
 import os
 import re
@@ -46,6 +47,20 @@ def why_no_loop_devices():
     return None
 
 
+def why_no_fuse():
+    """None when the faulty-disk FUSE fixture can run (loop devices and
+    mounts too), else the reason."""
+    why = why_no_loop_devices()
+    if why:
+        return why
+    if not os.path.exists("/dev/fuse"):
+        return "no /dev/fuse on this machine"
+    with open("/proc/filesystems") as f:
+        if not any(line.split()[-1] == "fuse" for line in f if line.strip()):
+            return "the kernel has no FUSE support (modprobe fuse)"
+    return None
+
+
 def run(cmd, **kwargs):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kwargs)
 
@@ -83,19 +98,68 @@ class Cleanup:
                 print(f"cleanup of {what} failed: {e}", file=sys.stderr)
 
 
+_LOOP_CTL_ADD = 0x4C80     # linux/loop.h
+_LOOP_CTL_REMOVE = 0x4C81
+
+
+def unused_loop_device(cleanup, first):
+    """/dev/loopN for the lowest N >= `first` with no file attached, created
+    through /dev/loop-control if it does not exist yet (and then removed
+    again by `cleanup`, best effort). For a test whose genuine I/O errors
+    stay in the kernel ring buffer: naming a device far above the ones
+    `losetup -f` hands out keeps them away from other tests' devices."""
+    for n in range(first, first + 256):
+        if os.path.exists(f"/sys/block/loop{n}/loop/backing_file"):
+            continue  # in use
+        if not os.path.exists(f"/sys/block/loop{n}"):
+            fd = os.open("/dev/loop-control", os.O_RDWR)
+            try:
+                fcntl.ioctl(fd, _LOOP_CTL_ADD, n)
+            except FileExistsError:
+                pass
+            finally:
+                os.close(fd)
+            cleanup.push(f"loop device node loop{n}", lambda n=n: _remove_loop_device(n))
+        deadline = time.time() + 5
+        while not os.path.exists(f"/dev/loop{n}") and time.time() < deadline:
+            time.sleep(0.05)
+        return f"/dev/loop{n}"
+    raise RuntimeError(f"no unused loop device from loop{first} on")
+
+
+def _remove_loop_device(n):
+    fd = os.open("/dev/loop-control", os.O_RDWR)
+    try:
+        for _ in range(20):  # udev may still hold it after the detach
+            try:
+                fcntl.ioctl(fd, _LOOP_CTL_REMOVE, n)
+                return
+            except OSError:
+                time.sleep(0.05)
+    finally:
+        os.close(fd)
+
+
 def make_filesystem(cleanup, fs_type, size_bytes=320 << 20, mkfs_args=(),
-                    parent=None):
+                    parent=None, image=None, loop_device=None):
     """Creates a sparse image (named "image" in a new temp dir under
     `parent`), a loop device, a filesystem and a mount. XFS gets rmapbt and
-    reflink; `mkfs_args` are added to mkfs.
+    reflink; `mkfs_args` are added to mkfs. With `image` (an existing file,
+    e.g. FaultyDisk.image_path), the loop device sits on that file instead
+    and `size_bytes` is not used. With `loop_device` (e.g. from
+    unused_loop_device), that device is used instead of the first free one.
 
     Returns (mount_point, device name like 'loop3')."""
     workdir = tempfile.mkdtemp(prefix=f"mfr-{fs_type}-", dir=parent)
     cleanup.push("temp dir", lambda: shutil.rmtree(workdir, ignore_errors=True))
-    image = os.path.join(workdir, "image")
-    with open(image, "wb") as f:
-        f.truncate(size_bytes)
-    loop = run(["losetup", "-f", "--show", image]).stdout.strip()
+    if image is None:
+        image = os.path.join(workdir, "image")
+        with open(image, "wb") as f:
+            f.truncate(size_bytes)
+    if loop_device is None:
+        loop = run(["losetup", "-f", "--show", image]).stdout.strip()
+    else:
+        loop = run(["losetup", "--show", loop_device, image]).stdout.strip()
     cleanup.push(f"loop device {loop}", lambda: run(["losetup", "-d", loop]))
     if fs_type == "xfs":
         run(["mkfs.xfs", "-q", "-f", "-m", "rmapbt=1,reflink=1", *mkfs_args, loop])
@@ -121,6 +185,99 @@ def make_xfs_with_file(cleanup, name, size_bytes):
         f.write(os.urandom(size_bytes))
     os.sync()
     return mount_point, device, path
+
+
+class FaultyDisk:
+    """The faulty-disk fixture (tests/faulty_disk): a FUSE mount serving
+    `image_path`, a file of `size_bytes` whose marked byte ranges fail reads
+    with EIO until they are overwritten. Put a loop device on it with
+    make_filesystem(..., image=disk.image_path) for genuine kernel I/O
+    errors; create the FaultyDisk first, so that the cleanup stack detaches
+    the loop device before the FUSE mount goes away."""
+
+    def __init__(self, cleanup, size_bytes=320 << 20, parent=None, timeout=10.0):
+        self.workdir = tempfile.mkdtemp(prefix="mfr-faulty-disk-", dir=parent)
+        cleanup.push("faulty disk dir",
+                     lambda: shutil.rmtree(self.workdir, ignore_errors=True))
+        self.mount_point = os.path.join(self.workdir, "mnt")
+        os.mkdir(self.mount_point)
+        self.image_path = os.path.join(self.mount_point, "disk.img")
+        self.control_path = os.path.join(self.mount_point, "control")
+        self.log = open(os.path.join(self.workdir, "faulty_disk.log"), "w+")
+        cleanup.push("faulty disk log", self.log.close)
+        self.proc = subprocess.Popen(
+            [runfile("tests/faulty_disk/faulty_disk"), f"--size={size_bytes}",
+             os.path.join(self.workdir, "backing"), self.mount_point],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        cleanup.push(f"faulty disk at {self.mount_point}", self.stop)
+        deadline = time.time() + timeout
+        while not (self._mounted() and os.path.exists(self.image_path)):
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError("faulty_disk did not mount: " + self.logs())
+            time.sleep(0.05)
+
+    def _control(self, command):
+        with open(self.control_path, "w") as f:
+            f.write(command + "\n")
+
+    def mark_bad(self, offset, length):
+        """Reads touching [offset, offset + length) of the image fail."""
+        self._control(f"bad {offset} {length}")
+
+    def heal(self, offset, length):
+        """The range reads normally again (without writing it)."""
+        self._control(f"heal {offset} {length}")
+
+    def clear(self):
+        self._control("clear")
+
+    def status(self):
+        """{'bad': [(offset, length), ...], 'reads': n, 'reads_failed': n,
+        'writes': n, 'bytes_healed': n}"""
+        with open(self.control_path) as f:
+            text = f.read()
+        status = {"bad": []}
+        for line in text.splitlines():
+            words = line.split()
+            if words[0] == "bad":
+                status["bad"].append((int(words[1]), int(words[2])))
+            else:
+                status[words[0]] = int(words[1])
+        return status
+
+    def logs(self):
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def _mounted(self):
+        with open("/proc/self/mounts") as f:
+            return any(line.split()[1] == self.mount_point for line in f)
+
+    def _loop_devices(self):
+        p = subprocess.run(["losetup", "-n", "-O", "NAME", "-j", self.image_path],
+                           capture_output=True, text=True)
+        return p.stdout.split() if p.returncode == 0 else []
+
+    def stop(self):
+        # A loop device still on the image would see its file vanish: give
+        # a detach in progress (udev may hold the device briefly) time first.
+        deadline = time.time() + 10
+        while self._loop_devices() and time.time() < deadline:
+            time.sleep(0.1)
+        for loop in self._loop_devices():
+            print(f"faulty disk: {loop} still attached, detaching", file=sys.stderr)
+            subprocess.run(["losetup", "-d", loop])
+        if self._mounted():  # also when the daemon died (ENOTCONN)
+            if subprocess.run(["umount", self.mount_point]).returncode != 0:
+                subprocess.run(["umount", "-l", self.mount_point])
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 class Controller:
@@ -157,6 +314,42 @@ class Controller:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+def kmsg_records():
+    """(sequence, facility, first text line) of every record now in the
+    kernel ring buffer (/dev/kmsg), oldest first. Facility 0 is the kernel's
+    own; user space writes facility 1 and up."""
+    fd = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
+    records = []
+    try:
+        while True:
+            try:
+                raw = os.read(fd, 8192)
+            except BlockingIOError:
+                break
+            except BrokenPipeError:  # overrun: go on from the oldest left
+                continue
+            header, _, text = raw.decode(errors="replace").partition(";")
+            fields = header.split(",")
+            records.append((int(fields[1]), int(fields[0]) >> 3, text.split("\n")[0]))
+    finally:
+        os.close(fd)
+    return records
+
+
+def resume_kmsg_from_now(state_dir):
+    """Makes an agent started with --state-dir=`state_dir` skip every kernel
+    record logged so far, as one that has run on this host all along would
+    (the resume point is the agent's STATE_DIR/kmsg.seq, see
+    agent/sources/sequence_file.h). Returns that sequence number, or -1 for
+    an empty ring buffer. Without this a fresh agent reports every I/O
+    error still in the ring buffer, earlier tests' included."""
+    last = max((seq for seq, _, _ in kmsg_records()), default=-1)
+    if last >= 0:
+        with open(os.path.join(state_dir, "kmsg.seq"), "w") as f:
+            f.write(f"{last}\n")
+    return last
 
 
 def agent_snapshot(controller, host, *mounts):
