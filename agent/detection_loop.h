@@ -1,7 +1,11 @@
 // Runs detection until told to stop: opens the durable outbox and the kmsg
 // resume point under the state directory, builds the report sender over
-// the controller channel, and steps the Detector. Errors of one step are
-// logged and retried after a pause; only setup errors end the loop.
+// the controller channel, discovers the pmem namespace layouts under the
+// host root (so the Detector reports memory errors on pmem devices), and
+// steps the Detector; every pmem poll interval it also polls the
+// PmemWatcher, whose reports go through the same outbox and sender.
+// Errors of one step or poll are logged and retried after a pause; only
+// setup errors end the loop. Everything runs on the calling thread.
 #ifndef MFR_AGENT_DETECTION_LOOP_H_
 #define MFR_AGENT_DETECTION_LOOP_H_
 
@@ -17,10 +21,19 @@
 
 namespace mfr::agent {
 
+struct PmemConfig {
+  // Between polls of the pmem badblocks lists; zero: no polling (the
+  // layouts for memory errors are still discovered at start).
+  absl::Duration poll = absl::Seconds(10);
+  std::string root = "/";  // the host's /sys lives under it
+  std::string ndctl;       // the ndctl binary to run each poll; "": none
+};
+
 struct DetectionConfig {
   DetectorOptions detector;  // host, kmsg path, policy, merge window
-  std::string state_dir;     // outbox/ and kmsg.seq live here
+  std::string state_dir;     // outbox/, kmsg.seq, pmem_badblocks.state
   absl::Duration rpc_timeout = absl::Seconds(10);
+  PmemConfig pmem;
 };
 
 absl::Status RunDetection(const DetectionConfig& config,

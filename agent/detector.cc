@@ -1,5 +1,6 @@
 #include "agent/detector.h"
 
+#include <algorithm>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -28,24 +29,39 @@ sources::KernelErrorParserOptions BlockSizes(
 
 std::optional<mfr::v1::CorruptRangeRequest> ReportFor(
     const std::string& host, const sources::KmsgRecord& record,
-    const sources::KernelError& error, absl::Time now) {
-  if (error.corrected || error.non_media ||
-      error.target != sources::KernelErrorTarget::kDevice) {
-    return std::nullopt;
+    const sources::KernelError& error, absl::Time now,
+    const pmem::PmemAddressMap* pmem) {
+  if (error.corrected || error.non_media) return std::nullopt;
+  pmem::DeviceSpan where{error.device,
+                         {error.offset_bytes, error.length_bytes}};
+  const bool physical =
+      error.target == sources::KernelErrorTarget::kPhysicalAddress;
+  if (physical) {
+    std::optional<pmem::DeviceSpan> on_pmem;
+    if (pmem != nullptr) on_pmem = pmem->FromPhysical(where.span);
+    if (!on_pmem) return std::nullopt;  // DRAM, or not a pmem block device
+    where = *std::move(on_pmem);
   }
   mfr::v1::CorruptRangeRequest r;
   r.set_host(host);
-  r.set_device(error.device);
-  r.mutable_range()->set_offset_bytes(error.offset_bytes);
-  r.mutable_range()->set_length_bytes(error.length_bytes);
+  r.set_device(where.device);
+  r.mutable_range()->set_offset_bytes(where.span.offset);
+  r.mutable_range()->set_length_bytes(where.span.length);
   r.set_length_exact(error.length_exact);
-  r.set_source(mfr::v1::ERROR_SOURCE_KMSG);
+  r.set_source(physical ? mfr::v1::ERROR_SOURCE_MEMORY_FAILURE
+                        : mfr::v1::ERROR_SOURCE_KMSG);
   r.set_kind(error.kind);
   *r.mutable_observed() = ToProtoTime(now);
   // The sequence number makes a repeat of the same line after a later
   // failure a new report, while a replay of the same record stays one.
   r.add_evidence(
       absl::StrCat("kmsg seq ", record.sequence, ": ", record.message));
+  if (physical) {
+    r.add_evidence(absl::StrCat("physical 0x", absl::Hex(error.offset_bytes),
+                                "+", error.length_bytes, " is ", where.device,
+                                " bytes ", where.span.offset, "+",
+                                where.span.length));
+  }
   return r;
 }
 
@@ -84,13 +100,16 @@ void Detector::Handle(const sources::KmsgRecord& record, absl::Time now) {
   const auto& e = parsed.error;
   counters_.corrected += e.corrected;
   counters_.non_media += e.non_media && !e.corrected;
-  counters_.physical +=
+  const bool physical =
       e.target == sources::KernelErrorTarget::kPhysicalAddress;
-  auto report = ReportFor(options_.host, record, e, now);
+  counters_.physical += physical;
+  auto report = ReportFor(options_.host, record, e, now, options_.pmem);
   if (!report) return;
   ++counters_.reports;
-  *log_ << "detected " << e.what << " on " << e.device << " bytes "
-        << e.offset_bytes << "+" << e.length_bytes
+  counters_.physical_pmem += physical;
+  *log_ << "detected " << e.what << " on " << report->device() << " bytes "
+        << report->range().offset_bytes() << "+"
+        << report->range().length_bytes()
         << (e.length_exact ? "" : " (length estimated)") << std::endl;
   auto finished = merger_.Add(*std::move(report), now);
   if (finished.ok()) {
@@ -115,8 +134,12 @@ absl::Status Detector::Store(
 }
 
 absl::Status Detector::Step(absl::Time now) {
+  // Wait no longer than the first open merge window: a finished report
+  // must not sit out a whole poll interval.
+  const absl::Duration wait = std::clamp(merger_.NextClose() - now,
+                                         absl::ZeroDuration(), options_.poll);
   auto polled = reader_->Poll(
-      options_.poll, [&](const sources::KmsgRecord& r) { Handle(r, now); });
+      wait, [&](const sources::KmsgRecord& r) { Handle(r, now); });
   if (!polled.ok()) return polled.status();
   auto flushed = merger_.Flush(now);
   ready_.insert(ready_.end(), flushed.begin(), flushed.end());

@@ -3,7 +3,9 @@
 //
 // Step() is one iteration: poll /dev/kmsg, turn each kernel record that
 // names a damaged device range into a report (corrected md/memory errors
-// and non-media errors are counted, never reported), merge retries of one
+// and non-media errors are counted, never reported; a memory error's
+// physical address is reported on the pmem block device it lies on, and
+// only counted when it lies on none: ordinary DRAM), merge retries of one
 // failed request, put finished reports into the outbox, advance the durable
 // kmsg resume point, and send what is pending. The resume point only moves
 // when the merger holds nothing, so every record it covers is already in
@@ -20,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "agent/pmem/pmem_address_map.h"
 #include "agent/report/outbox.h"
 #include "agent/report/range_merger.h"
 #include "agent/report/report_sender.h"
@@ -37,22 +40,32 @@ struct DetectorOptions {
   sources::KmsgSourcePolicy policy;
   absl::Duration merge_window = absl::Milliseconds(500);
   absl::Duration poll = absl::Milliseconds(100);
+  // Physical addresses -> pmem block devices (borrowed, read on the
+  // detector's thread; kept current by the pmem watcher). Null: memory
+  // errors are counted, never reported.
+  const pmem::PmemAddressMap* pmem = nullptr;
 };
 
 struct DetectorCounters {
-  uint64_t reports = 0;       // ranges handed to the merger
-  uint64_t not_kernel = 0;    // records refused: not the kernel's facility
-  uint64_t corrected = 0;     // repaired by the kernel: not loss
-  uint64_t non_media = 0;     // timeouts, transport errors, ...
-  uint64_t physical = 0;      // memory addresses (pmem translation: later)
-  uint64_t refused_full = 0;  // the outbox was full
+  uint64_t reports = 0;        // ranges handed to the merger
+  uint64_t not_kernel = 0;     // records refused: not the kernel's facility
+  uint64_t corrected = 0;      // repaired by the kernel: not loss
+  uint64_t non_media = 0;      // timeouts, transport errors, ...
+  uint64_t physical = 0;       // memory errors (physical addresses)
+  uint64_t physical_pmem = 0;  // of these, on a pmem namespace: reported
+  uint64_t refused_full = 0;   // the outbox was full
 };
 
 // Builds the report for one parsed kernel error, or nullopt when it must
-// not become a report (corrected, non-media, a physical address). Pure.
+// not become a report (corrected, non-media, or a physical address that
+// `pmem` does not place on a pmem block device; a null `pmem` places
+// none). A physical address becomes source MEMORY_FAILURE on the pmem
+// device, clipped to the namespace's data area, with a second evidence
+// line naming the address. Pure.
 std::optional<mfr::v1::CorruptRangeRequest> ReportFor(
     const std::string& host, const sources::KmsgRecord& record,
-    const sources::KernelError& error, absl::Time now);
+    const sources::KernelError& error, absl::Time now,
+    const pmem::PmemAddressMap* pmem = nullptr);
 
 class Detector {
  public:
