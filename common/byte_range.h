@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "absl/status/status.h"
 
@@ -27,6 +28,14 @@ absl::Status ValidateSpan(const ByteSpan& span, const char* what = "range");
 
 // The overlap of two valid spans, or nullopt when they do not overlap.
 std::optional<ByteSpan> Intersect(const ByteSpan& a, const ByteSpan& b);
+
+// The parts of `range` that no span of `covered` overlaps, in order.
+std::vector<ByteSpan> Uncovered(const ByteSpan& range,
+                                std::vector<ByteSpan> covered);
+
+// Sorted by offset, overlapping and touching spans merged, empty ones
+// dropped.
+std::vector<ByteSpan> Normalize(std::vector<ByteSpan> spans);
 
 }  // namespace mfr
 

@@ -2,14 +2,14 @@
 //
 // Move-only; get() borrows, release() gives up ownership. A value < 0 means
 // "no descriptor". Not thread-safe (like an int).
-#ifndef MFR_AGENT_SNAPSHOT_SCOPED_FD_H_
-#define MFR_AGENT_SNAPSHOT_SCOPED_FD_H_
+#ifndef MFR_COMMON_SCOPED_FD_H_
+#define MFR_COMMON_SCOPED_FD_H_
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace mfr::agent::snapshot {
+namespace mfr {
 
 class ScopedFd {
  public:
@@ -36,6 +36,6 @@ class ScopedFd {
   int fd_ = -1;
 };
 
-}  // namespace mfr::agent::snapshot
+}  // namespace mfr
 
-#endif  // MFR_AGENT_SNAPSHOT_SCOPED_FD_H_
+#endif  // MFR_COMMON_SCOPED_FD_H_

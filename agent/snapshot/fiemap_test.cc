@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/snapshot/scoped_fd.h"
+#include "common/scoped_fd.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/fixtures/file_patterns.h"

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "agent/snapshot/fsmap_convert.h"
-#include "agent/snapshot/scoped_fd.h"
+#include "common/scoped_fd.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/fixtures/file_patterns.h"

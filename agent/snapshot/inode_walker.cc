@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "agent/snapshot/scoped_fd.h"
+#include "common/scoped_fd.h"
 
 namespace mfr::agent::snapshot {
 namespace {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/snapshot/scoped_fd.h"
+#include "common/scoped_fd.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/fixtures/loop_fs.h"

@@ -13,7 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "agent/snapshot/dev_numbers.h"
-#include "agent/snapshot/scoped_fd.h"
+#include "common/scoped_fd.h"
 
 namespace mfr::agent::snapshot {
 namespace {

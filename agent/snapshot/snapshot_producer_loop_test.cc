@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "agent/snapshot/fiemap.h"
-#include "agent/snapshot/scoped_fd.h"
 #include "agent/snapshot/snapshot_producer.h"
+#include "common/scoped_fd.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/fixtures/file_patterns.h"

@@ -15,8 +15,8 @@
 #include "absl/time/time.h"
 #include "agent/snapshot/getfsmap.h"
 #include "agent/snapshot/inode_walker.h"
-#include "agent/snapshot/scoped_fd.h"
 #include "agent/snapshot/snapshot_producer.h"
+#include "common/scoped_fd.h"
 #include "gtest/gtest.h"
 #include "tests/fixtures/loop_fs.h"
 

@@ -36,23 +36,6 @@ void AppendStop(StopPiece piece, LayerMapping* out) {
   out->stop.push_back(std::move(piece));
 }
 
-std::vector<ByteSpan> Uncovered(const ByteSpan& range,
-                                std::vector<ByteSpan> covered) {
-  std::sort(
-      covered.begin(), covered.end(),
-      [](const ByteSpan& a, const ByteSpan& b) { return a.offset < b.offset; });
-  std::vector<ByteSpan> gaps;
-  uint64_t cursor = range.offset;
-  for (const ByteSpan& c : covered) {
-    if (c.end() <= cursor) continue;
-    if (c.offset >= range.end()) break;
-    if (c.offset > cursor) gaps.push_back({cursor, c.offset - cursor});
-    cursor = std::max(cursor, c.end());
-  }
-  if (cursor < range.end()) gaps.push_back({cursor, range.end() - cursor});
-  return gaps;
-}
-
 namespace {
 
 // Appends where the part [begin, end) of chunk `chunk_start` (both relative

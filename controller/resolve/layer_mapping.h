@@ -61,10 +61,6 @@ void AppendUp(UpPiece piece, LayerMapping* out);
 // reason and verdict.
 void AppendStop(StopPiece piece, LayerMapping* out);
 
-// The parts of `range` that no span of `covered` overlaps, in order.
-std::vector<ByteSpan> Uncovered(const ByteSpan& range,
-                                std::vector<ByteSpan> covered);
-
 // Most chunks one layer walks for one range: a bound on CPU and output for
 // hostile or huge ranges (2^20 chunks of 512 KiB = 512 GiB of one member).
 inline constexpr uint64_t kMaxChunkSteps = uint64_t{1} << 20;

@@ -1,5 +1,5 @@
-// Tests for the shared layer helpers: coalescing appenders, Uncovered and
-// the chunk walker.
+// Tests for the shared layer helpers: coalescing appenders and the chunk
+// walker.
 #include "controller/resolve/layer_mapping.h"
 
 #include <cstdint>
@@ -32,28 +32,6 @@ TEST(LayerMappingTest, AppendStopMergesContiguousSameReason) {
   AppendStop({{30, 10}, "parity", true}, &m);  // gap
   ASSERT_EQ(m.stop.size(), 2u);
   EXPECT_EQ(m.stop[0].lower, (ByteSpan{0, 20}));
-}
-
-TEST(LayerMappingTest, UncoveredIsRangeMinusUnion) {
-  struct Case {
-    const char* name;
-    ByteSpan range;
-    std::vector<ByteSpan> covered;
-    std::vector<ByteSpan> want;
-  };
-  const Case kCases[] = {
-      {"nothing covered", {10, 90}, {}, {{10, 90}}},
-      {"all covered", {10, 90}, {{0, 200}}, {}},
-      {"middle hole", {0, 100}, {{0, 40}, {60, 40}}, {{40, 20}}},
-      {"unsorted, overlapping",
-       {0, 100},
-       {{50, 10}, {20, 40}, {0, 5}},
-       {{5, 15}, {60, 40}}},
-      {"outside spans ignored", {100, 10}, {{0, 50}, {200, 5}}, {{100, 10}}},
-  };
-  for (const Case& c : kCases) {
-    EXPECT_EQ(Uncovered(c.range, c.covered), c.want) << c.name;
-  }
 }
 
 TEST(LayerMappingTest, WalkChunksSplitsAtChunkBoundaries) {

@@ -157,6 +157,7 @@ absl::Status StackTranslator::FollowLayer(
     child.chain.push_back(
         Step(piece.device, piece.upper,
              WithNote(piece.note, index_.LoopFileNote(piece.device))));
+    child.chain.back().set_repairable(piece.repairable);
     absl::Status status = Walk(child, out);
     if (!status.ok()) return status;
   }

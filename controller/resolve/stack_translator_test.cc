@@ -49,6 +49,10 @@ TEST(StackTranslatorTest, DiskToPartitionToRaid1ToMount) {
   EXPECT_EQ(r.chain[2].note(),
             "raid1 leg sdb1 (slot 0): repairable, 1 of 2 in_sync legs left");
   EXPECT_EQ(r.chain[3].note(), "xfs on md0");
+  // The planner asks md0 (and only md0) for a check.
+  EXPECT_TRUE(r.chain[2].repairable());
+  EXPECT_FALSE(r.chain[1].repairable());
+  EXPECT_FALSE(r.chain[3].repairable());
   // The other leg, reported on sdc, lands on the same md0 bytes.
   auto other = MustTranslate(testing::StackedMdDm(), "sdc", 2105344, 4096);
   ASSERT_EQ(other.size(), 1u);
