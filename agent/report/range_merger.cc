@@ -51,6 +51,16 @@ std::vector<mfr::v1::CorruptRangeRequest> RangeMerger::Flush(absl::Time now) {
   return FinishAll(TakeIf(now, /*all=*/false));
 }
 
+absl::Time RangeMerger::NextClose() const {
+  absl::Time first = absl::InfiniteFuture();
+  for (const auto& [key, ranges] : pending_) {
+    for (const auto& [offset, p] : ranges) {
+      first = std::min(first, p.first_seen + options_.window);
+    }
+  }
+  return first;
+}
+
 std::vector<mfr::v1::CorruptRangeRequest> RangeMerger::FlushAll() {
   return FinishAll(TakeIf(absl::InfinitePast(), /*all=*/true));
 }

@@ -63,6 +63,8 @@ class RangeMerger {
   std::vector<mfr::v1::CorruptRangeRequest> FlushAll();
 
   size_t pending_ranges() const { return pending_count_; }
+  // When the earliest pending window closes; InfiniteFuture when none is.
+  absl::Time NextClose() const;
 
  private:
   // host, device, source, kind
