@@ -2,6 +2,7 @@
 // builds the channel, the topology probe and the snapshot runner.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -10,9 +11,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
+#include "agent/action_loop.h"
 #include "agent/controller_client.h"
 #include "agent/detection_loop.h"
 #include "agent/parse_log.h"
+#include "agent/pmem/ndctl_command.h"
 #include "agent/snapshot_runner.h"
 #include "agent/topology/linux_filesystem_probe.h"
 #include "agent/topology/topology_collector.h"
@@ -37,11 +40,26 @@ const std::vector<FlagSpec> kFlags = {
     {"tls-cert", "PEM certificate naming this host (enables mTLS)", ""},
     {"tls-key", "PEM private key", ""},
     {"tls-ca", "PEM CA certificate of the controller", ""},
-    {"state-dir", "run: durable state (report outbox, kmsg resume point)",
+    {"state-dir",
+     "run: durable state (report outbox, kmsg resume point, action journal)",
      "/var/lib/mfr-agent"},
+    {"never-signal",
+     "run: comma-separated command names (/proc/PID/comm) recovery never "
+     "signals, besides pid 1, kernel threads and the agent",
+     ""},
+    {"dax-paths-for-testing",
+     "run: treat files under these comma-separated path prefixes as DAX "
+     "(TESTS ONLY: this lets the DAX kill path run without pmem)",
+     ""},
     {"kmsg", "run: the kernel log device (default: ROOT/dev/kmsg)", ""},
     {"merge-window-ms", "run: merge adjacent reports seen within this time",
      "500"},
+    {"pmem-poll-seconds",
+     "run: seconds between polls of the pmem badblocks lists "
+     "(ROOT/sys/block/pmem*/badblocks, ROOT/sys/bus/nd/devices/region*/"
+     "badblocks, and `ndctl list --media-errors` when ndctl is on PATH and "
+     "--root is /); 0 turns polling off",
+     "10"},
     {"accept-user-kmsg-for-testing",
      "run: also accept /dev/kmsg lines written from user space (TESTS ONLY: "
      "lets anyone fake reports)",
@@ -59,8 +77,12 @@ constexpr char kDescription[] =
     "Commands:\n"
     "  run               register, snapshot every selected filesystem every\n"
     "                    --interval-seconds, and report damaged ranges from\n"
-    "                    the kernel log (through a durable outbox) until\n"
-    "                    SIGTERM\n"
+    "                    the kernel log and the pmem badblocks lists\n"
+    "                    (through a durable outbox), and\n"
+    "                    carry out the controller's recovery actions (kill\n"
+    "                    DAX mappers, rewrite from the page cache, scrub,\n"
+    "                    md check, snapshot refresh; each verified live\n"
+    "                    first and run at most once) until SIGTERM\n"
     "  snapshot MOUNT... register and snapshot these mount points once\n"
     "  parse-log [FILE]  print the damaged ranges the agent would detect in a\n"
     "                    saved kernel log (dmesg, journalctl -k, /dev/kmsg\n"
@@ -73,6 +95,7 @@ std::string DefaultHost() {
 
 absl::Status RunForever(SnapshotRunner& runner, absl::Duration interval,
                         const DetectionConfig& detection,
+                        const ActionLoopConfig& actions,
                         const topology::HostRoot& root,
                         topology::FilesystemProbe* probe,
                         std::shared_ptr<grpc::Channel> channel) {
@@ -93,6 +116,10 @@ absl::Status RunForever(SnapshotRunner& runner, absl::Duration interval,
       std::cout << "detection stopped: " << detection_status << std::endl;
     }
   });
+  std::thread action_thread([&] {
+    absl::Status s = RunActionLoop(actions, &runner, channel, stop, &std::cout);
+    if (!s.ok()) std::cout << "actions stopped: " << s << std::endl;
+  });
   do {
     if (auto s = runner.RunOnce(); !s.ok()) {
       std::cout << "round failed, retrying in " << interval << ": " << s
@@ -100,6 +127,7 @@ absl::Status RunForever(SnapshotRunner& runner, absl::Duration interval,
     }
   } while (!stop.WaitForNotificationWithTimeout(interval));
   detector_thread.join();
+  action_thread.join();
   return detection_status;
 }
 
@@ -164,6 +192,8 @@ absl::Status Run(const ParsedFlags& flags) {
   options.host = flags.Get("host").empty() ? DefaultHost() : flags.Get("host");
   options.root.path = flags.Get("root");
   options.batch_size = *batch;
+  options.dax_paths_for_testing = absl::StrSplit(
+      flags.Get("dax-paths-for-testing"), ',', absl::SkipEmpty());
   if (once) {
     options.mount_points.assign(args.begin() + 1, args.end());
   } else if (!flags.Get("mounts").empty()) {
@@ -177,6 +207,8 @@ absl::Status Run(const ParsedFlags& flags) {
   if (once) return runner.RunOnce();
   auto window = flags.GetUint64("merge-window-ms");
   if (!window.ok()) return window.status();
+  auto pmem_poll = flags.GetUint64("pmem-poll-seconds");
+  if (!pmem_poll.ok()) return pmem_poll.status();
   DetectionConfig detection;
   detection.detector.host = options.host;
   detection.detector.kmsg_path =
@@ -187,12 +219,26 @@ absl::Status Run(const ParsedFlags& flags) {
       flags.GetBool("accept-user-kmsg-for-testing");
   detection.detector.merge_window = absl::Milliseconds(*window);
   detection.state_dir = flags.Get("state-dir");
+  detection.pmem.poll = absl::Seconds(*pmem_poll);
+  detection.pmem.root = flags.Get("root");
+  // ndctl reads the live /sys: only when the agent's root is the host's.
+  const char* path = std::getenv("PATH");
+  if (std::filesystem::path(flags.Get("root")) == "/" && path != nullptr) {
+    detection.pmem.ndctl = pmem::FindNdctl(path);
+  }
   if (detection.detector.policy.accept_user_facility_for_testing) {
     std::cerr << "WARNING: accepting user-space /dev/kmsg lines: anyone on "
                  "this host can fake damage reports (tests only)\n";
   }
-  return RunForever(runner, absl::Seconds(*interval), detection, options.root,
-                    &probe, *channel);
+  ActionLoopConfig actions;
+  actions.host = options.host;
+  actions.root = flags.Get("root").empty() ? "/" : flags.Get("root");
+  actions.state_dir = detection.state_dir;
+  actions.never_signal =
+      absl::StrSplit(flags.Get("never-signal"), ',', absl::SkipEmpty());
+  actions.dax_paths_for_testing = options.dax_paths_for_testing;
+  return RunForever(runner, absl::Seconds(*interval), detection, actions,
+                    options.root, &probe, *channel);
 }
 
 int Main(int argc, char** argv) {

@@ -1,5 +1,6 @@
 #include "agent/snapshot_runner.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "agent/snapshot/snapshot_producer.h"
@@ -8,12 +9,26 @@
 
 namespace mfr::agent {
 
-absl::Status SnapshotRunner::RunOnce() {
+absl::Status SnapshotRunner::RunOnce() { return Run(options_.mount_points); }
+
+absl::Status SnapshotRunner::Refresh(const std::string& mount_point) {
+  return Run({mount_point});
+}
+
+absl::Status SnapshotRunner::Run(const std::vector<std::string>& mount_points) {
+  absl::MutexLock lock(&mu_);
   topology::TopologyCollector collector(options_.root, probe_);
   auto collected = collector.Collect();
   if (!collected.ok()) return collected.status();
   for (const std::string& warning : collected->warnings) {
     *log_ << "topology: " << warning << "\n";
+  }
+  for (mfr::v1::Mount& mount : *collected->topology.mutable_mounts()) {
+    for (const std::string& path : options_.dax_paths_for_testing) {
+      if (absl::StartsWith(path, absl::StrCat(mount.mount_point(), "/"))) {
+        mount.set_dax(mfr::v1::DAX_MODE_INODE);
+      }
+    }
   }
   mfr::v1::RegisterRequest request;
   request.set_host(options_.host);
@@ -22,8 +37,8 @@ absl::Status SnapshotRunner::RunOnce() {
   if (auto s = client_->Register(request); !s.ok()) {
     return absl::Status(s.code(), absl::StrCat("register: ", s.message()));
   }
-  auto mounts = topology::SelectSnapshotMounts(collected->topology,
-                                               options_.mount_points);
+  auto mounts =
+      topology::SelectSnapshotMounts(collected->topology, mount_points);
   if (!mounts.ok()) return mounts.status();
   if (mounts->empty()) *log_ << "no xfs or ext4 filesystem to snapshot\n";
   absl::Status first_error;

@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 
+#include <cstdlib>
 #include <iostream>
 
 #include "absl/strings/ascii.h"
@@ -44,6 +45,12 @@ absl::Status ReadRange(const ParsedFlags& flags, mfr::v1::ByteRange* range) {
   range->set_offset_bytes(*offset);
   range->set_length_bytes(*length);
   return absl::OkStatus();
+}
+
+std::string Operator(const ParsedFlags& flags) {
+  if (!flags.Get("operator").empty()) return flags.Get("operator");
+  const char* user = std::getenv("USER");
+  return user != nullptr && *user != '\0' ? user : "unknown";
 }
 
 absl::StatusOr<mfr::v1::IncidentState> ReadState(const ParsedFlags& flags) {
@@ -130,6 +137,15 @@ absl::Status Incidents(Clients& c, const ParsedFlags& flags) {
   if (!state.ok()) return state.status();
   request.set_state(*state);
   request.set_page_token(flags.Get("page-token"));
+  if (!flags.Get("since").empty()) {
+    absl::Duration since;
+    if (!absl::ParseDuration(flags.Get("since"), &since) ||
+        since <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(
+          "--since must be a positive duration such as 30m or 2h");
+    }
+    *request.mutable_updated_after() = ToProtoTime(absl::Now() - since);
+  }
   return Ask<mfr::v1::ListIncidentsRequest, mfr::v1::ListIncidentsResponse>(
       c, request,
       [&](auto* ctx, const auto& r, auto* out) {
@@ -165,6 +181,33 @@ absl::Status Files(Clients& c, const ParsedFlags& flags) {
       flags, RenderAffectedFiles);
 }
 
+absl::Status Acknowledge(Clients& c, const ParsedFlags& flags) {
+  mfr::v1::AcknowledgeIncidentRequest request;
+  request.set_id(flags.positional()[1]);
+  request.set_operator_(Operator(flags));
+  request.set_comment(flags.Get("comment"));
+  return Ask<mfr::v1::AcknowledgeIncidentRequest, mfr::v1::Incident>(
+      c, request,
+      [&](auto* ctx, const auto& r, auto* out) {
+        return c.query->AcknowledgeIncident(ctx, r, out);
+      },
+      flags, RenderIncident);
+}
+
+absl::Status Resolve(Clients& c, const ParsedFlags& flags) {
+  if (auto s = flags.Require({"comment"}); !s.ok()) return s;
+  mfr::v1::ResolveIncidentRequest request;
+  request.set_id(flags.positional()[1]);
+  request.set_operator_(Operator(flags));
+  request.set_comment(flags.Get("comment"));
+  return Ask<mfr::v1::ResolveIncidentRequest, mfr::v1::Incident>(
+      c, request,
+      [&](auto* ctx, const auto& r, auto* out) {
+        return c.query->ResolveIncident(ctx, r, out);
+      },
+      flags, RenderIncident);
+}
+
 absl::Status Watch(Clients& c, const ParsedFlags& flags) {
   mfr::v1::WatchIncidentsRequest request;
   request.set_host(flags.Get("host"));
@@ -192,6 +235,8 @@ const std::vector<Command>& Commands() {
       {"incident", 1, Incident},
       {"files", 0, Files},
       {"watch", 0, Watch},
+      {"ack", 1, Acknowledge},
+      {"resolve", 1, Resolve},
   };
   return *kCommands;
 }
@@ -213,6 +258,10 @@ const std::vector<FlagSpec>& CommandFlags() {
        "medium"},
       {"state", "incidents, files: only this state (open, data_lost, ...)", ""},
       {"page-token", "incidents, files: continue a listing", ""},
+      {"since", "incidents: only those updated in the last DURATION (e.g. 1h)",
+       ""},
+      {"comment", "ack, resolve: what was done (required by resolve)", ""},
+      {"operator", "ack, resolve: who you are (default: $USER)", ""},
       {"timeout-seconds", "RPC deadline; for watch, how long to watch", "30"},
       {"tls-cert", "PEM client certificate (mTLS)", ""},
       {"tls-key", "PEM private key", ""},
@@ -232,10 +281,13 @@ const char* CommandsHelp() {
          "  report --host=H --device=D --offset=BYTES --length=BYTES "
          "[--kind=K]\n"
          "      report a damaged range by hand; prints the incident\n"
-         "  incidents [--host=H] [--state=S]   list incidents\n"
+         "  incidents [--host=H] [--state=S] [--since=1h]   list incidents\n"
          "  incident ID              one incident: translation, owners, audit\n"
          "  files [--host=H] [--state=S]       damaged files, fleet-wide\n"
-         "  watch [--host=H]         print incidents as they change";
+         "  watch [--host=H]         print incidents as they change\n"
+         "  ack ID [--comment=TEXT]  acknowledge an incident\n"
+         "  resolve ID --comment=TEXT   close an incident (e.g. \"restored "
+         "from backup\")";
 }
 
 }  // namespace mfr::cli

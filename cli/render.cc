@@ -24,6 +24,23 @@ std::string Range(const mfr::v1::ByteRange& r) {
                       r.offset_bytes() + r.length_bytes());
 }
 
+std::string Ranges(
+    const google::protobuf::RepeatedPtrField<mfr::v1::ByteRange>& ranges) {
+  if (ranges.empty()) return "-";
+  std::vector<std::string> parts;
+  for (const auto& r : ranges) parts.push_back(Range(r));
+  return absl::StrJoin(parts, ",");
+}
+
+std::string OutcomeName(mfr::v1::ActionOutcome outcome) {
+  return EnumWord(mfr::v1::ActionOutcome_Name(outcome), "ACTION_OUTCOME_");
+}
+
+std::string ActionKindName(const mfr::v1::Action& a) {
+  const auto* field = a.GetDescriptor()->FindFieldByNumber(a.kind_case());
+  return field == nullptr ? "?" : field->name();
+}
+
 std::string Time(const google::protobuf::Timestamp& t) {
   if (t.seconds() == 0 && t.nanos() == 0) return "-";
   return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", FromProtoTime(t),
@@ -167,29 +184,47 @@ std::string RenderIncident(const mfr::v1::Incident& i) {
     absl::StrAppend(&out, "  ", step.device(), " ", Range(step.range()),
                     step.note().empty() ? "" : "  (" + step.note() + ")", "\n");
   }
-  std::vector<std::vector<std::string>> rows = {{"FILESYSTEM", "DEVICE BYTES",
-                                                 "OWNER", "INODE", "FILE BYTES",
-                                                 "SHARED", "PATHS"}};
+  std::vector<std::vector<std::string>> rows = {
+      {"FILESYSTEM", "DEVICE BYTES", "OWNER", "INODE", "FILE BYTES", "SHARED",
+       "PATHS", "STATE", "LOST FILE BYTES"}};
   for (const auto& o : i.owners()) {
     rows.push_back({o.mount_point().empty() ? "-" : o.mount_point(),
                     Range(o.device_range()), OwnerKindName(o),
                     o.inode() == 0 ? "-" : absl::StrCat(o.inode()),
                     o.has_file_range() ? Range(o.file_range()) : "-",
                     o.shared() ? "yes" : "no",
-                    o.paths().empty() ? "-" : absl::StrJoin(o.paths(), ", ")});
+                    o.paths().empty() ? "-" : absl::StrJoin(o.paths(), ", "),
+                    StateName(o.state()), Ranges(o.lost_file_ranges())});
   }
-  absl::StrAppend(&out, "\nowners:\n", RenderTable(rows), "\naudit:\n");
+  absl::StrAppend(&out, "\nowners:\n", RenderTable(rows));
+  if (i.actions_size() > 0) {
+    std::vector<std::vector<std::string>> actions = {
+        {"ACTION", "KIND", "DRY RUN", "OUTCOME", "DETAIL"}};
+    for (const auto& r : i.actions()) {
+      actions.push_back(
+          {r.action().id(), ActionKindName(r.action()),
+           r.action().dry_run() ? "yes" : "no",
+           r.has_result() ? OutcomeName(r.result().outcome()) : "pending",
+           r.result().detail().empty() ? "-" : r.result().detail()});
+    }
+    absl::StrAppend(&out, "\nactions:\n", RenderTable(actions));
+  }
+  if (!i.resolution().empty()) {
+    absl::StrAppend(&out, "\nresolution: ", i.resolution(), "\n");
+  }
+  absl::StrAppend(&out, "\naudit:\n");
   for (const auto& line : i.audit()) absl::StrAppend(&out, "  ", line, "\n");
   return out;
 }
 
 std::string RenderAffectedFiles(const mfr::v1::ListAffectedFilesResponse& r) {
   std::vector<std::vector<std::string>> rows = {
-      {"HOST", "FILESYSTEM", "PATHS", "FILE BYTES", "STATE", "INCIDENT"}};
+      {"HOST", "FILESYSTEM", "PATHS", "FILE BYTES", "STATE", "LOST FILE BYTES",
+       "INCIDENT"}};
   for (const auto& f : r.files()) {
     rows.push_back({f.host(), f.mount_point(), absl::StrJoin(f.paths(), ", "),
                     Range(f.file_range()), StateName(f.state()),
-                    f.incident_id()});
+                    Ranges(f.lost_file_ranges()), f.incident_id()});
   }
   std::string out = RenderTable(rows);
   if (!r.next_page_token().empty()) {

@@ -1,6 +1,7 @@
 #include "controller/agent_service.h"
 
 #include <iostream>
+#include <thread>
 
 #include "common/grpc_endpoints.h"
 #include "common/grpc_status.h"
@@ -93,10 +94,65 @@ grpc::Status AgentServiceImpl::CorruptRange(
 }
 
 grpc::Status AgentServiceImpl::Actions(
-    grpc::ServerContext*,
-    grpc::ServerReaderWriter<mfr::v1::Action, mfr::v1::AgentMessage>*) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      "Actions arrive with the recovery milestone");
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<mfr::v1::Action, mfr::v1::AgentMessage>* stream) {
+  grpc::Status status = RunActionStream(context, stream);
+  metrics_->CountRequest("Actions", status);
+  return status;
+}
+
+// The stream's writer runs on its own thread, draining the host's session;
+// this thread reads results. The outbox is replayed after the session is
+// attached, so an action planned meanwhile may be sent twice: the agent
+// never runs an id twice and answers a repeat with its stored result.
+grpc::Status AgentServiceImpl::RunActionStream(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<mfr::v1::Action, mfr::v1::AgentMessage>* stream) {
+  mfr::v1::AgentMessage message;
+  if (!stream->Read(&message)) return grpc::Status::OK;
+  if (message.msg_case() != mfr::v1::AgentMessage::kHelloHost) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "the first message must be hello_host");
+  }
+  const std::string host = message.hello_host();
+  absl::Status status = ValidateHostName(host);
+  if (status.ok()) status = CheckPeerIsHost(*context, host);
+  if (!status.ok()) return ToGrpcStatus(status);
+  auto pending = incidents_->PendingActions(host);
+  if (!pending.ok()) return ToGrpcStatus(pending.status());
+  auto session = std::make_shared<recovery::AgentSession>(
+      host, [context] { context->TryCancel(); });
+  dispatcher_->Attach(session);
+  for (auto& action : *pending) session->Push(std::move(action));
+  std::clog << "agent " << host << " connected for actions; " << pending->size()
+            << " pending\n";
+  std::thread writer([session, stream] {
+    while (!session->closed()) {
+      auto action = session->Pop(absl::Milliseconds(500));
+      if (!action) continue;
+      if (!stream->Write(*action)) {
+        session->Close();
+        return;
+      }
+      std::clog << "action " << action->id() << " sent to " << session->host()
+                << "\n";
+    }
+  });
+  while (stream->Read(&message)) {
+    if (message.msg_case() != mfr::v1::AgentMessage::kResult) continue;
+    absl::Status applied =
+        incidents_->ApplyActionResult(host, message.result(), clock_());
+    std::clog << "action " << message.result().action_id() << " on " << host
+              << ": " << mfr::v1::ActionOutcome_Name(message.result().outcome())
+              << (applied.ok() ? "" : " (not applied: ")
+              << (applied.ok() ? "" : applied.ToString())
+              << (applied.ok() ? "" : ")") << "\n";
+  }
+  session->Close();
+  dispatcher_->Detach(session);
+  writer.join();
+  std::clog << "agent " << host << " disconnected from actions\n";
+  return grpc::Status::OK;
 }
 
 }  // namespace mfr::controller

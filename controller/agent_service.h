@@ -9,6 +9,7 @@
 #include "controller/agent_core.h"
 #include "controller/incident_core.h"
 #include "controller/metrics.h"
+#include "controller/recovery/action_dispatcher.h"
 #include "mfr/v1/agent_service.grpc.pb.h"
 
 namespace mfr::controller {
@@ -17,8 +18,13 @@ class AgentServiceImpl final : public mfr::v1::AgentService::Service {
  public:
   using Clock = std::function<absl::Time()>;
   AgentServiceImpl(AgentCore* core, IncidentCore* incidents,
+                   recovery::ActionDispatcher* dispatcher,
                    ControllerMetrics* metrics, Clock clock)
-      : core_(core), incidents_(incidents), metrics_(metrics), clock_(clock) {}
+      : core_(core),
+        incidents_(incidents),
+        dispatcher_(dispatcher),
+        metrics_(metrics),
+        clock_(clock) {}
 
   grpc::Status Register(grpc::ServerContext* context,
                         const mfr::v1::RegisterRequest* request,
@@ -41,8 +47,13 @@ class AgentServiceImpl final : public mfr::v1::AgentService::Service {
       grpc::ServerReader<mfr::v1::SnapshotChunk>* reader,
       mfr::v1::UploadSnapshotResponse* response);
 
+  grpc::Status RunActionStream(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<mfr::v1::Action, mfr::v1::AgentMessage>* stream);
+
   AgentCore* const core_;
   IncidentCore* const incidents_;
+  recovery::ActionDispatcher* const dispatcher_;
   ControllerMetrics* const metrics_;
   const Clock clock_;
 };

@@ -20,6 +20,9 @@
 #include "controller/metrics.h"
 #include "controller/query_core.h"
 #include "controller/query_service.h"
+#include "controller/recovery/action_dispatcher.h"
+#include "controller/recovery/policy_file.h"
+#include "controller/recovery/recovery_coordinator.h"
 #include "storage/db.h"
 #include "storage/filesystem_registry.h"
 #include "storage/incident_store.h"
@@ -29,6 +32,7 @@ namespace mfr::controller {
 struct ControllerNodeOptions {
   storage::DbOptions db;
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  std::string policy_file;  // recovery policy; empty: the defaults
 };
 
 class ControllerNode {
@@ -46,6 +50,8 @@ class ControllerNode {
   const QueryCore* query_core() const { return query_core_.get(); }
   IncidentCore* incident_core() const { return incident_core_.get(); }
   ControllerMetrics& metrics() { return metrics_; }
+  // Ends every agent's action stream: call before shutting the server down.
+  void CloseAgentStreams() { dispatcher_.CloseAll(); }
 
  private:
   ControllerNode() = default;
@@ -55,6 +61,9 @@ class ControllerNode {
   std::unique_ptr<storage::IncidentStore> incident_store_;
   IncidentFeed feed_;
   ControllerMetrics metrics_;
+  recovery::ActionDispatcher dispatcher_;
+  std::unique_ptr<recovery::PolicyFile> policy_;
+  std::unique_ptr<recovery::RecoveryCoordinator> recovery_;
   std::unique_ptr<AgentCore> agent_core_;
   std::unique_ptr<QueryCore> query_core_;
   std::unique_ptr<IncidentCore> incident_core_;

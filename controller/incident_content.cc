@@ -62,6 +62,8 @@ void FillIncidentContent(const std::vector<ResolvedPiece>& pieces,
       *incident->add_chain() = step;
     for (auto owner : piece.owners) {
       owner.set_mount_point(piece.translation.mount.mount_point());
+      owner.set_repairable(piece.translation.verdict ==
+                           resolve::Verdict::kRepairable);
       *incident->add_owners() = std::move(owner);
     }
     incident->add_audit(Describe(piece));

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
 #include "controller/agent_core.h"
+#include "controller/recovery/outcome.h"
 
 namespace mfr::controller {
 namespace {
@@ -37,6 +38,29 @@ mfr::v1::OwnerExtent NotInSnapshot(const ByteSpan& range) {
   owner.mutable_device_range()->set_offset_bytes(range.offset);
   owner.mutable_device_range()->set_length_bytes(range.length);
   return owner;
+}
+
+// A file's own recovery state (an acknowledged incident still lost what
+// it lost), except that resolving closes every file of the incident. An
+// owner without a state predates recovery: the incident's.
+mfr::v1::IncidentState FileState(const Incident& incident,
+                                 const mfr::v1::OwnerExtent& owner) {
+  if (incident.state() == mfr::v1::INCIDENT_STATE_RESOLVED ||
+      owner.state() == mfr::v1::INCIDENT_STATE_UNSPECIFIED) {
+    return incident.state();
+  }
+  return owner.state();
+}
+
+bool UpdatedWithin(const Incident& incident,
+                   const mfr::v1::ListIncidentsRequest& request) {
+  const absl::Time updated = FromProtoTime(incident.updated());
+  if (request.has_updated_after() &&
+      updated < FromProtoTime(request.updated_after())) {
+    return false;
+  }
+  return !request.has_updated_before() ||
+         updated < FromProtoTime(request.updated_before());
 }
 
 }  // namespace
@@ -76,7 +100,7 @@ absl::StatusOr<mfr::v1::CorruptRangeResponse> IncidentCore::Report(
     return response;
   }
   ByteSpan range = SpanOf(request.range());
-  auto neighbour = FindOpenNeighbour(request.host(), request.device(), range);
+  auto neighbour = FindMergeable(request.host(), request.device(), range, now);
   if (!neighbour.ok()) return neighbour.status();
   Incident incident;
   if (neighbour->has_value()) {
@@ -93,32 +117,182 @@ absl::StatusOr<mfr::v1::CorruptRangeResponse> IncidentCore::Report(
     incident.set_state(mfr::v1::INCIDENT_STATE_OPEN);
     *incident.mutable_created() = ToProtoTime(now);
   }
-  auto pieces = Resolve(request.host(), request.device(), range);
+  mfr::v1::Topology topology;
+  auto pieces = Resolve(request.host(), request.device(), range, &topology);
   if (!pieces.ok()) return pieces.status();
   incident.mutable_range()->set_offset_bytes(range.offset);
   incident.mutable_range()->set_length_bytes(range.length);
   *incident.mutable_updated() = ToProtoTime(now);
   incident.add_report_ids(request.report_id());
-  incident.add_audit(absl::StrCat(
-      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ ", now, absl::UTCTimeZone()),
-      neighbour->has_value() ? "merged" : "opened by", " report ",
-      request.report_id(), " (", mfr::v1::ErrorSource_Name(request.source()),
-      ", ", mfr::v1::ErrorKind_Name(request.kind()), ", ", request.device(),
-      " bytes ", request.range().offset_bytes(), "+",
-      request.range().length_bytes(),
-      request.length_exact() ? "" : ", length estimated", ")"));
+  incident.add_audit(recovery::AuditLine(
+      now,
+      absl::StrCat(neighbour->has_value() ? "merged" : "opened by", " report ",
+                   request.report_id(), " (",
+                   mfr::v1::ErrorSource_Name(request.source()), ", ",
+                   mfr::v1::ErrorKind_Name(request.kind()), ", ",
+                   request.device(), " bytes ", request.range().offset_bytes(),
+                   "+", request.range().length_bytes(),
+                   request.length_exact() ? "" : ", length estimated", ")")));
   FillIncidentContent(*pieces, &incident);
-  if (auto s = store_->Put(incident, {request.report_id()}); !s.ok()) return s;
-  feed_->Publish(incident);
+  storage::ActionChanges actions;
+  actions.queued = recovery_->Plan(&incident, topology, now);
+  if (auto s = Commit(incident, {request.report_id()}, actions); !s.ok()) {
+    return s;
+  }
   response.set_incident_id(incident.id());
   return response;
 }
 
-absl::StatusOr<std::optional<Incident>> IncidentCore::FindOpenNeighbour(
-    const std::string& host, const std::string& device, const ByteSpan& range) {
+absl::Status IncidentCore::Commit(
+    const Incident& incident, const std::vector<std::string>& new_report_ids,
+    const storage::ActionChanges& actions) {
+  if (auto s = store_->Put(incident, new_report_ids, actions); !s.ok()) {
+    return s;
+  }
+  feed_->Publish(incident);
+  dispatcher_->Offer(incident.host(), actions.queued);
+  return absl::OkStatus();
+}
+
+absl::Status IncidentCore::ApplyActionResult(
+    const std::string& host, const mfr::v1::ActionResult& result,
+    absl::Time now) {
+  const std::string& id = result.action_id();
+  const size_t dot = id.rfind('.');
+  if (id.empty() || id.size() > kMaxReportIdBytes || dot == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("malformed action id \"", id, "\""));
+  }
+  absl::MutexLock lock(&mu_);
+  auto incident = store_->Get(id.substr(0, dot));
+  if (!incident.ok() || incident->host() != host) {
+    return absl::NotFoundError(
+        absl::StrCat("host ", host, " has no action ", id));
+  }
+  storage::ActionChanges actions;
+  actions.answered.push_back(id);
+  const recovery::ResultFate fate =
+      recovery_->ApplyResult(&*incident, result, now);
+  if (fate == recovery::ResultFate::kUnknownAction) {
+    return absl::NotFoundError(
+        absl::StrCat("host ", host, " has no action ", id));
+  }
+  if (fate == recovery::ResultFate::kAlreadyAnswered) {
+    return store_->Put(*incident, {}, actions);  // make sure it left the outbox
+  }
+  const bool refreshed = std::any_of(
+      incident->actions().begin(), incident->actions().end(),
+      [&](const mfr::v1::ActionRecord& r) {
+        return r.action().id() == id && r.action().has_refresh_snapshot() &&
+               result.outcome() == mfr::v1::ACTION_OUTCOME_DONE;
+      });
+  // The agent sent a fresh snapshot: say again what lives there. Either
+  // way the result may call for more (a stale answer: a snapshot).
+  mfr::v1::Topology topology;
+  auto pieces =
+      Resolve(host, incident->device(), SpanOf(incident->range()), &topology);
+  if (!pieces.ok()) return pieces.status();
+  if (refreshed) {
+    incident->add_audit(
+        recovery::AuditLine(now, "resolved again with the fresh snapshot"));
+    FillIncidentContent(*pieces, &*incident);
+  }
+  actions.queued = recovery_->Plan(&*incident, topology, now);
+  *incident->mutable_updated() = ToProtoTime(now);
+  return Commit(*incident, {}, actions);
+}
+
+absl::StatusOr<std::vector<mfr::v1::Action>> IncidentCore::PendingActions(
+    const std::string& host) const {
+  std::vector<mfr::v1::Action> actions;
+  auto s = store_->ScanPendingActions(host, [&](const mfr::v1::Action& a) {
+    actions.push_back(a);
+    return true;
+  });
+  if (!s.ok()) return s;
+  return actions;
+}
+
+namespace {
+
+absl::Status CheckOperatorInput(const std::string& id,
+                                const std::string& operator_name,
+                                const std::string& comment,
+                                bool comment_required) {
+  if (id.empty()) return absl::InvalidArgumentError("incident id is required");
+  if (operator_name.empty() || operator_name.size() > 255) {
+    return absl::InvalidArgumentError("operator must be 1..255 bytes");
+  }
+  if (comment_required && comment.empty()) {
+    return absl::InvalidArgumentError(
+        "a comment is required (e.g. \"restored from backup\")");
+  }
+  if (comment.size() > kMaxCommentBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("comment longer than ", kMaxCommentBytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Incident> IncidentCore::Acknowledge(
+    const mfr::v1::AcknowledgeIncidentRequest& request, absl::Time now) {
+  if (auto s = CheckOperatorInput(request.id(), request.operator_(),
+                                  request.comment(), false);
+      !s.ok()) {
+    return s;
+  }
+  absl::MutexLock lock(&mu_);
+  auto incident = store_->Get(request.id());
+  if (!incident.ok()) return incident.status();
+  if (incident->state() == mfr::v1::INCIDENT_STATE_RESOLVED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(request.id(), " is already resolved"));
+  }
+  incident->set_state(mfr::v1::INCIDENT_STATE_ACKNOWLEDGED);
+  *incident->mutable_updated() = ToProtoTime(now);
+  incident->add_audit(recovery::AuditLine(
+      now,
+      absl::StrCat("acknowledged by ", request.operator_(),
+                   request.comment().empty() ? "" : ": ", request.comment())));
+  if (auto s = Commit(*incident, {}, {}); !s.ok()) return s;
+  return *incident;
+}
+
+absl::StatusOr<Incident> IncidentCore::ResolveIncident(
+    const mfr::v1::ResolveIncidentRequest& request, absl::Time now) {
+  if (auto s = CheckOperatorInput(request.id(), request.operator_(),
+                                  request.comment(), true);
+      !s.ok()) {
+    return s;
+  }
+  absl::MutexLock lock(&mu_);
+  auto incident = store_->Get(request.id());
+  if (!incident.ok()) return incident.status();
+  if (incident->state() == mfr::v1::INCIDENT_STATE_RESOLVED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(request.id(), " is already resolved"));
+  }
+  incident->set_state(mfr::v1::INCIDENT_STATE_RESOLVED);
+  incident->set_resolution(request.comment());
+  *incident->mutable_updated() = ToProtoTime(now);
+  incident->add_audit(
+      recovery::AuditLine(now, absl::StrCat("resolved by ", request.operator_(),
+                                            ": ", request.comment())));
+  if (auto s = Commit(*incident, {}, {}); !s.ok()) return s;
+  return *incident;
+}
+
+absl::StatusOr<std::optional<Incident>> IncidentCore::FindMergeable(
+    const std::string& host, const std::string& device, const ByteSpan& range,
+    absl::Time now) {
   std::optional<Incident> found;
   auto s = store_->ScanDevice(host, device, [&](const Incident& incident) {
-    if (incident.state() != mfr::v1::INCIDENT_STATE_OPEN) return true;
+    if (incident.state() == mfr::v1::INCIDENT_STATE_RESOLVED ||
+        now - FromProtoTime(incident.updated()) >= kMergeWindow) {
+      return true;
+    }
     const ByteSpan other = SpanOf(incident.range());
     const bool near = other.offset <= PlusGap(range.end()) &&
                       range.offset <= PlusGap(other.end());
@@ -133,10 +307,12 @@ absl::StatusOr<std::optional<Incident>> IncidentCore::FindOpenNeighbour(
 }
 
 absl::StatusOr<std::vector<ResolvedPiece>> IncidentCore::Resolve(
-    const std::string& host, const std::string& device, const ByteSpan& range) {
+    const std::string& host, const std::string& device, const ByteSpan& range,
+    mfr::v1::Topology* topology) {
   auto view = db_->Snapshot();
   auto host_record = registry_->GetHost(host, view.get());
   if (!host_record.ok()) return host_record.status();
+  *topology = host_record->topology();
   resolve::StackTranslator translator(host_record->topology());
   auto translations =
       translator.Translate({device, range.offset, range.length});
@@ -190,6 +366,7 @@ absl::StatusOr<mfr::v1::ListIncidentsResponse> IncidentCore::List(
             incident.state() != request.state()) {
           return true;
         }
+        if (!UpdatedWithin(incident, request)) return true;
         if (static_cast<uint32_t>(response.incidents_size()) == limit) {
           response.set_next_page_token(
               response.incidents(response.incidents_size() - 1).id());
@@ -210,24 +387,28 @@ IncidentCore::ListAffectedFiles(
   std::string last_id;
   auto s = store_->Scan(
       request.page_token(), request.host(), [&](const Incident& incident) {
-        if (request.state() != mfr::v1::INCIDENT_STATE_UNSPECIFIED &&
-            incident.state() != request.state()) {
-          return true;
-        }
         if (static_cast<uint32_t>(response.files_size()) >= limit) {
           response.set_next_page_token(last_id);
           return false;
         }
         for (const auto& owner : incident.owners()) {
           if (!IsFileOwner(owner)) continue;
+          const mfr::v1::IncidentState state = FileState(incident, owner);
+          if (request.state() != mfr::v1::INCIDENT_STATE_UNSPECIFIED &&
+              state != request.state()) {
+            continue;
+          }
           auto* file = response.add_files();
           file->set_host(incident.host());
           file->set_mount_point(owner.mount_point());
           file->set_inode(owner.inode());
           *file->mutable_paths() = owner.paths();
           *file->mutable_file_range() = owner.file_range();
-          file->set_state(incident.state());
+          file->set_state(state);
           file->set_incident_id(incident.id());
+          *file->mutable_lost_file_ranges() = owner.lost_file_ranges();
+          *file->mutable_recovered_file_ranges() =
+              owner.recovered_file_ranges();
         }
         last_id = incident.id();
         return true;

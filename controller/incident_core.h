@@ -1,11 +1,14 @@
 // Incidents, free of gRPC: a CorruptRange report is checked, deduplicated
 // by report id, translated up the host's device stack, looked up in the
-// reverse map and stored as a new incident or merged into an open incident
-// of the same device whose range it overlaps or comes within
-// kMergeGapBytes of (the kernel retries a failed request page by page:
-// that is one incident). Queries list
-// incidents and the files they damaged. Thread-safe: reports are applied
-// one at a time.
+// reverse map and stored as a new incident or merged into an unresolved
+// incident of the same device, updated within kMergeWindow, whose range it
+// overlaps or comes within kMergeGapBytes of (the kernel retries a failed
+// request page by page: that is one incident). Each change plans recovery
+// actions (recovery/planner.h); they are stored in the host's outbox with
+// the incident and offered to the host's connected agent. Action results
+// update the incident; a completed snapshot refresh re-resolves it.
+// Operators acknowledge and resolve incidents. Queries list incidents and
+// the files they damaged. Thread-safe: changes are applied one at a time.
 #ifndef MFR_CONTROLLER_INCIDENT_CORE_H_
 #define MFR_CONTROLLER_INCIDENT_CORE_H_
 
@@ -20,6 +23,8 @@
 #include "common/byte_range.h"
 #include "controller/incident_content.h"
 #include "controller/incident_feed.h"
+#include "controller/recovery/action_dispatcher.h"
+#include "controller/recovery/recovery_coordinator.h"
 #include "mfr/v1/agent_service.pb.h"
 #include "mfr/v1/query_service.pb.h"
 #include "storage/filesystem_registry.h"
@@ -38,19 +43,47 @@ inline constexpr uint32_t kMaxPageSize = 1000;
 // sector with no length, so the estimates of one request lie up to a page
 // apart.
 inline constexpr uint64_t kMergeGapBytes = 4096;
+// A report joins an unresolved incident updated this recently; later
+// damage nearby is a new incident.
+inline constexpr absl::Duration kMergeWindow = absl::Minutes(10);
+inline constexpr size_t kMaxCommentBytes = 4096;
 
 class IncidentCore {
  public:
   // Collaborators must outlive the core.
   IncidentCore(const storage::Db* db, storage::FilesystemRegistry* registry,
-               storage::IncidentStore* store, IncidentFeed* feed)
-      : db_(db), registry_(registry), store_(store), feed_(feed), reader_(db) {}
+               storage::IncidentStore* store, IncidentFeed* feed,
+               recovery::RecoveryCoordinator* recovery,
+               recovery::ActionDispatcher* dispatcher)
+      : db_(db),
+        registry_(registry),
+        store_(store),
+        feed_(feed),
+        recovery_(recovery),
+        dispatcher_(dispatcher),
+        reader_(db) {}
 
   // InvalidArgument for malformed requests or a range past the device's
   // end; NotFound for an unknown host or device. A repeated report id
   // answers duplicate=true with the incident it made, changing nothing.
   absl::StatusOr<mfr::v1::CorruptRangeResponse> Report(
       const mfr::v1::CorruptRangeRequest& request, absl::Time now);
+
+  // Records an agent's answer to an action of `host`. NotFound for an
+  // action the host does not have; a repeated answer changes nothing.
+  absl::Status ApplyActionResult(const std::string& host,
+                                 const mfr::v1::ActionResult& result,
+                                 absl::Time now);
+  // The host's unanswered actions, oldest incident first.
+  absl::StatusOr<std::vector<mfr::v1::Action>> PendingActions(
+      const std::string& host) const;
+
+  // FailedPrecondition once resolved; InvalidArgument for a missing
+  // operator or (resolve) comment.
+  absl::StatusOr<mfr::v1::Incident> Acknowledge(
+      const mfr::v1::AcknowledgeIncidentRequest& request, absl::Time now);
+  absl::StatusOr<mfr::v1::Incident> ResolveIncident(
+      const mfr::v1::ResolveIncidentRequest& request, absl::Time now);
 
   absl::StatusOr<mfr::v1::Incident> Get(const std::string& id) const;
   absl::StatusOr<mfr::v1::ListIncidentsResponse> List(
@@ -59,20 +92,28 @@ class IncidentCore {
       const mfr::v1::ListAffectedFilesRequest& request) const;
 
  private:
-  absl::StatusOr<std::vector<ResolvedPiece>> Resolve(const std::string& host,
-                                                     const std::string& device,
-                                                     const ByteSpan& range);
+  // Translates and looks up owners; `topology` receives the host's.
+  absl::StatusOr<std::vector<ResolvedPiece>> Resolve(
+      const std::string& host, const std::string& device, const ByteSpan& range,
+      mfr::v1::Topology* topology);
+  // Stores the incident with its outbox changes, then tells watchers and
+  // the host's agent.
+  absl::Status Commit(const mfr::v1::Incident& incident,
+                      const std::vector<std::string>& new_report_ids,
+                      const storage::ActionChanges& actions);
   absl::StatusOr<ResolvedPiece> LookUpOwners(
       const std::vector<storage::FilesystemRecord>& filesystems,
       const rocksdb::Snapshot* view, resolve::TranslationResult translation);
-  absl::StatusOr<std::optional<mfr::v1::Incident>> FindOpenNeighbour(
-      const std::string& host, const std::string& device, const ByteSpan& range)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::optional<mfr::v1::Incident>> FindMergeable(
+      const std::string& host, const std::string& device, const ByteSpan& range,
+      absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const storage::Db* const db_;
   storage::FilesystemRegistry* const registry_;
   storage::IncidentStore* const store_;
   IncidentFeed* const feed_;
+  recovery::RecoveryCoordinator* const recovery_;
+  recovery::ActionDispatcher* const dispatcher_;
   storage::ReverseMapReader reader_;
   absl::Mutex mu_;  // serialises Report's read-modify-write
 };

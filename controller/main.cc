@@ -28,6 +28,10 @@ const std::vector<FlagSpec> kFlags = {
     {"tls-cert", "PEM certificate (enables mTLS with --tls-key, --tls-ca)", ""},
     {"tls-key", "PEM private key", ""},
     {"tls-ca", "PEM CA certificate that signs every peer", ""},
+    {"policy",
+     "recovery policy file (text mfr.v1.RecoveryPolicy), reread "
+     "when it changes; unset: every action enabled, SIGBUS, 10 kills/host/min",
+     ""},
     {"version", "print the version and exit", "", true},
 };
 
@@ -58,6 +62,7 @@ absl::StatusOr<mfr::v1::ControllerConfig> LoadConfig(const ParsedFlags& flags) {
   set("tls-cert", config.mutable_tls()->mutable_cert_file());
   set("tls-key", config.mutable_tls()->mutable_key_file());
   set("tls-ca", config.mutable_tls()->mutable_ca_file());
+  set("policy", config.mutable_policy_file());
   if (config.block_cache_bytes() == 0) {
     auto bytes = flags.GetUint64("block-cache-bytes");
     if (!bytes.ok()) return bytes.status();
@@ -71,6 +76,7 @@ absl::StatusOr<mfr::v1::ControllerConfig> LoadConfig(const ParsedFlags& flags) {
 absl::Status Serve(const mfr::v1::ControllerConfig& config) {
   ControllerNodeOptions options;
   options.db = {config.db(), config.block_cache_bytes()};
+  options.policy_file = config.policy_file();
   if (config.memtable_budget_bytes() != 0) {
     options.db.memtable_budget_bytes = config.memtable_budget_bytes();
   }
@@ -93,6 +99,7 @@ absl::Status Serve(const mfr::v1::ControllerConfig& config) {
             << " (" << config.listen() << "), db " << config.db() << std::endl;
   const int signal = WaitForTerminationSignal();
   std::cout << "signal " << signal << ": shutting down" << std::endl;
+  (*node)->CloseAgentStreams();
   (*server)->Shutdown(std::chrono::system_clock::now() +
                       std::chrono::seconds(5));
   return absl::OkStatus();

@@ -53,6 +53,20 @@ grpc::Status QueryServiceImpl::ListAffectedFiles(
                incidents_->ListAffectedFiles(*request), response);
 }
 
+grpc::Status QueryServiceImpl::AcknowledgeIncident(
+    grpc::ServerContext*, const mfr::v1::AcknowledgeIncidentRequest* request,
+    mfr::v1::Incident* response) {
+  return Reply(metrics_, "AcknowledgeIncident",
+               incidents_->Acknowledge(*request, clock_()), response);
+}
+
+grpc::Status QueryServiceImpl::ResolveIncident(
+    grpc::ServerContext*, const mfr::v1::ResolveIncidentRequest* request,
+    mfr::v1::Incident* response) {
+  return Reply(metrics_, "ResolveIncident",
+               incidents_->ResolveIncident(*request, clock_()), response);
+}
+
 grpc::Status QueryServiceImpl::WatchIncidents(
     grpc::ServerContext* context, const mfr::v1::WatchIncidentsRequest* request,
     grpc::ServerWriter<mfr::v1::Incident>* writer) {

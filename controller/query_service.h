@@ -16,7 +16,7 @@ namespace mfr::controller {
 class QueryServiceImpl final : public mfr::v1::QueryService::Service {
  public:
   using Clock = std::function<absl::Time()>;
-  QueryServiceImpl(const QueryCore* core, const IncidentCore* incidents,
+  QueryServiceImpl(const QueryCore* core, IncidentCore* incidents,
                    IncidentFeed* feed, ControllerMetrics* metrics, Clock clock)
       : core_(core),
         incidents_(incidents),
@@ -44,10 +44,17 @@ class QueryServiceImpl final : public mfr::v1::QueryService::Service {
       grpc::ServerContext* context,
       const mfr::v1::WatchIncidentsRequest* request,
       grpc::ServerWriter<mfr::v1::Incident>* writer) override;
+  grpc::Status AcknowledgeIncident(
+      grpc::ServerContext* context,
+      const mfr::v1::AcknowledgeIncidentRequest* request,
+      mfr::v1::Incident* response) override;
+  grpc::Status ResolveIncident(grpc::ServerContext* context,
+                               const mfr::v1::ResolveIncidentRequest* request,
+                               mfr::v1::Incident* response) override;
 
  private:
   const QueryCore* const core_;
-  const IncidentCore* const incidents_;
+  IncidentCore* const incidents_;
   IncidentFeed* const feed_;
   ControllerMetrics* const metrics_;
   const Clock clock_;

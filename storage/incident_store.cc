@@ -38,9 +38,9 @@ absl::StatusOr<std::optional<std::string>> IncidentStore::FindReport(
   return std::optional<std::string>(value);
 }
 
-absl::Status IncidentStore::Put(
-    const mfr::v1::Incident& incident,
-    const std::vector<std::string>& new_report_ids) {
+absl::Status IncidentStore::Put(const mfr::v1::Incident& incident,
+                                const std::vector<std::string>& new_report_ids,
+                                const ActionChanges& actions) {
   auto number = NumberOf(incident.id());
   if (!number) return absl::InvalidArgumentError("malformed incident id");
   rocksdb::WriteBatch batch;
@@ -51,9 +51,36 @@ absl::Status IncidentStore::Put(
   for (const std::string& report : new_report_ids) {
     batch.Put(db_->cf(Family::kReports), report, incident.id());
   }
+  for (const mfr::v1::Action& action : actions.queued) {
+    batch.Put(db_->cf(Family::kActions),
+              PendingActionKey(incident.host(), action.id()),
+              action.SerializeAsString());
+  }
+  for (const std::string& id : actions.answered) {
+    batch.Delete(db_->cf(Family::kActions),
+                 PendingActionKey(incident.host(), id));
+  }
   rocksdb::WriteOptions wo;
   wo.sync = true;
   return FromRocks(db_->raw()->Write(wo, &batch), "storing incident");
+}
+
+absl::Status IncidentStore::ScanPendingActions(
+    const std::string& host,
+    const std::function<bool(const mfr::v1::Action&)>& visit) const {
+  const std::string prefix = LengthPrefixed(host);
+  std::unique_ptr<rocksdb::Iterator> it(db_->raw()->NewIterator(
+      rocksdb::ReadOptions(), db_->cf(Family::kActions)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    mfr::v1::Action action;
+    if (!action.ParseFromArray(it->value().data(),
+                               static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("unreadable pending action");
+    }
+    if (!visit(action)) break;
+  }
+  return FromRocks(it->status(), "scanning pending actions");
 }
 
 absl::StatusOr<mfr::v1::Incident> IncidentStore::Get(

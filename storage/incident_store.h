@@ -4,10 +4,13 @@
 //   reports:   report id           -> incident id        (deduplication)
 //   incidents_by_device: host | device | number -> ""   (the incidents of
 //              one device without scanning the whole fleet's)
+//   actions:   host | action id -> mfr.v1.Action       (the per-host outbox
+//              of recovery actions not yet answered by the agent)
 //
-// Put writes an incident and its new report ids in one batch, so a report
-// is never recorded without its incident. Numbers come from the registry's
-// id counter, so ids are never reused and list in creation order.
+// Put writes an incident, its new report ids and its outbox changes in one
+// batch, so a report is never recorded without its incident and an action
+// is queued exactly when its incident records it. Numbers come from the
+// registry's id counter, so ids are never reused and list in creation order.
 // Thread-safe (over rocksdb::DB); callers serialise read-modify-write of
 // one incident themselves.
 #ifndef MFR_STORAGE_INCIDENT_STORE_H_
@@ -24,6 +27,12 @@
 
 namespace mfr::storage {
 
+// Outbox changes that go with an incident update.
+struct ActionChanges {
+  std::vector<mfr::v1::Action> queued;  // new actions for incident.host()
+  std::vector<std::string> answered;    // action ids with a result now
+};
+
 class IncidentStore {
  public:
   explicit IncidentStore(Db* db) : db_(db) {}
@@ -37,7 +46,14 @@ class IncidentStore {
   // Creates or replaces `incident` (its id must come from IdFor) and maps
   // `new_report_ids` to it.
   absl::Status Put(const mfr::v1::Incident& incident,
-                   const std::vector<std::string>& new_report_ids);
+                   const std::vector<std::string>& new_report_ids,
+                   const ActionChanges& actions = {});
+
+  // Visits the host's unanswered actions in id order until `visit`
+  // returns false.
+  absl::Status ScanPendingActions(
+      const std::string& host,
+      const std::function<bool(const mfr::v1::Action&)>& visit) const;
 
   // NotFound for an unknown or malformed id.
   absl::StatusOr<mfr::v1::Incident> Get(const std::string& id) const;

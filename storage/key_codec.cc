@@ -85,6 +85,11 @@ std::string IncidentDeviceKey(absl::string_view host, absl::string_view device,
   return key;
 }
 
+std::string PendingActionKey(absl::string_view host,
+                             absl::string_view action_id) {
+  return LengthPrefixed(host) + std::string(action_id);
+}
+
 std::string PrefixSuccessor(absl::string_view prefix) {
   std::string next(prefix);
   while (!next.empty()) {

@@ -63,6 +63,10 @@ std::string IncidentDevicePrefix(absl::string_view host,
 std::string IncidentDeviceKey(absl::string_view host, absl::string_view device,
                               uint64_t number);
 
+// Pending-action outbox: one host's unanswered actions, by action id.
+std::string PendingActionKey(absl::string_view host,
+                             absl::string_view action_id);
+
 // The smallest key greater than every key that starts with `prefix`
 // (empty if there is none, i.e. prefix is all 0xff).
 std::string PrefixSuccessor(absl::string_view prefix);

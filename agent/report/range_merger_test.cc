@@ -131,16 +131,19 @@ TEST(RangeMergerTest, Table) {
 
 TEST(RangeMergerTest, FlushReturnsOnlyClosedWindows) {
   RangeMerger merger;
+  EXPECT_EQ(merger.NextClose(), absl::InfiniteFuture());
   ASSERT_TRUE(merger.Add(Report({"sdb", kIo, 0, kPage, 0}), kT0).ok());
   ASSERT_TRUE(
       merger
           .Add(Report({"sdc", kIo, 0, kPage, 0}), kT0 + absl::Milliseconds(500))
           .ok());
+  EXPECT_EQ(merger.NextClose(), kT0 + absl::Seconds(2));
   EXPECT_THAT(merger.Flush(kT0 + absl::Milliseconds(1999)), IsEmpty());
   auto first = merger.Flush(kT0 + absl::Seconds(2));
   ASSERT_EQ(first.size(), 1u);
   EXPECT_EQ(first[0].device(), "sdb");
   EXPECT_EQ(merger.pending_ranges(), 1u);
+  EXPECT_EQ(merger.NextClose(), kT0 + absl::Milliseconds(2500));
   EXPECT_EQ(merger.Flush(kT0 + absl::Milliseconds(2500)).size(), 1u);
   EXPECT_EQ(merger.pending_ranges(), 0u);
 }

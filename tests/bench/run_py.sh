@@ -1,7 +1,10 @@
 #!/bin/sh
-# Bazel wrapper: runs snapshot_bench.py with the system python3 from the
-# runfiles tree (the binaries it starts are data dependencies).
+# Bazel wrapper: runs the Python benchmark named by the first argument with
+# the system python3 from the runfiles tree (the binaries it starts are
+# data dependencies).
 here="$(dirname "$0")"
-script="${RUNFILES_DIR:-$0.runfiles}/mfr/tests/bench/snapshot_bench.py"
-[ -f "$script" ] || script="$here/snapshot_bench.py"
+name="$1"
+shift
+script="${RUNFILES_DIR:-$0.runfiles}/mfr/tests/bench/$name"
+[ -f "$script" ] || script="$here/$name"
 exec python3 "$script" "$@"
