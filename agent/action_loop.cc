@@ -43,8 +43,18 @@ absl::Status RunActionLoop(const ActionLoopConfig& config,
   deps.log = log;
   actions::ActionExecutor executor(std::move(deps));
   auto stub = mfr::v1::AgentService::NewStub(channel);
+  actions::ActionStreamObserver observer;
+  if (AgentMetrics* metrics = config.metrics; metrics != nullptr) {
+    observer.on_connection = [metrics](bool up) {
+      metrics->SetControllerConnected(up);
+    };
+    observer.on_executed = [metrics](const mfr::v1::Action& a,
+                                     const mfr::v1::ActionResult& r) {
+      metrics->CountAction(a, r);
+    };
+  }
   actions::ServeActions(stub.get(), config.host, journal->get(), &executor,
-                        stop, log);
+                        stop, log, observer);
   return absl::OkStatus();
 }
 

@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/synchronization/notification.h"
+#include "agent/agent_metrics.h"
 #include "agent/snapshot_runner.h"
 #include "grpcpp/channel.h"
 
@@ -24,6 +25,7 @@ struct ActionLoopConfig {
   std::vector<std::string> never_signal;  // command names (/proc/PID/comm)
   // Test seam: files under these prefixes count as DAX (no pmem here).
   std::vector<std::string> dax_paths_for_testing;
+  AgentMetrics* metrics = nullptr;  // optional
 };
 
 // Returns when `stop` is notified; errors only for setup.

@@ -70,6 +70,12 @@ absl::Status RunDetection(const DetectionConfig& config,
   }
   report::OutboxOptions outbox_options;
   outbox_options.path = config.state_dir + "/outbox";
+  if (config.metrics != nullptr) {
+    outbox_options.on_put =
+        [metrics = config.metrics](const mfr::v1::CorruptRangeRequest& r) {
+          metrics->CountReport(r);
+        };
+  }
   auto outbox = report::Outbox::Open(outbox_options);
   if (!outbox.ok()) return outbox.status();
   report::StubReportChannel reports(mfr::v1::AgentService::NewStub(channel),
@@ -98,6 +104,12 @@ absl::Status RunDetection(const DetectionConfig& config,
     if (auto s = (*detector)->Step(absl::Now()); !s.ok()) {
       *log << "detection step failed, retrying: " << s << std::endl;
       stop.WaitForNotificationWithTimeout(absl::Seconds(1));
+    }
+    if (config.metrics != nullptr) {
+      config.metrics->SyncDetection(
+          (*detector)->counters(), (*detector)->reader_counters(),
+          watcher != nullptr ? watcher->counters().cleared : 0,
+          (*outbox)->Stats());
     }
   }
   return (*detector)->Drain();

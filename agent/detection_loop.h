@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/synchronization/notification.h"
+#include "agent/agent_metrics.h"
 #include "agent/detector.h"
 #include "grpcpp/channel.h"
 #include "mfr/v1/types.pb.h"
@@ -33,6 +34,7 @@ struct DetectionConfig {
   DetectorOptions detector;  // host, kmsg path, policy, merge window
   std::string state_dir;     // outbox/, kmsg.seq, pmem_badblocks.state
   absl::Duration rpc_timeout = absl::Seconds(10);
+  AgentMetrics* metrics = nullptr;  // optional
   PmemConfig pmem;
 };
 

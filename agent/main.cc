@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "agent/action_loop.h"
+#include "agent/agent_metrics.h"
 #include "agent/controller_client.h"
 #include "agent/detection_loop.h"
 #include "agent/parse_log.h"
@@ -23,6 +24,7 @@
 #include "common/grpc_endpoints.h"
 #include "common/signals.h"
 #include "common/version.h"
+#include "prometheus/exposer.h"
 
 namespace mfr::agent {
 namespace {
@@ -64,6 +66,9 @@ const std::vector<FlagSpec> kFlags = {
      "run: also accept /dev/kmsg lines written from user space (TESTS ONLY: "
      "lets anyone fake reports)",
      "", true},
+    {"metrics-listen",
+     "run: serve Prometheus metrics at http://HOST:PORT/metrics (empty: off)",
+     ""},
     {"json", "parse-log: one JSON object per detected range", "", true},
     {"version", "print the version and exit", "", true},
 };
@@ -200,6 +205,21 @@ absl::Status Run(const ParsedFlags& flags) {
     options.mount_points =
         absl::StrSplit(flags.Get("mounts"), ',', absl::SkipEmpty());
   }
+  AgentMetrics metrics;
+  std::unique_ptr<prometheus::Exposer> exposer;
+  if (!once && !flags.Get("metrics-listen").empty()) {
+    try {
+      exposer =
+          std::make_unique<prometheus::Exposer>(flags.Get("metrics-listen"));
+    } catch (const std::exception& e) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--metrics-listen=", flags.Get("metrics-listen"), ": ", e.what()));
+    }
+    exposer->RegisterCollectable(metrics.registry());
+    std::cout << "metrics on http://" << flags.Get("metrics-listen")
+              << "/metrics" << std::endl;
+  }
+  options.metrics = &metrics;
   topology::LinuxFilesystemProbe probe(flags.Get("root"));
   SnapshotRunner runner(options, &client, &probe, &std::cout);
   std::cout << "mfr-agent " << kVersion << " host " << options.host
@@ -230,7 +250,9 @@ absl::Status Run(const ParsedFlags& flags) {
     std::cerr << "WARNING: accepting user-space /dev/kmsg lines: anyone on "
                  "this host can fake damage reports (tests only)\n";
   }
+  detection.metrics = &metrics;
   ActionLoopConfig actions;
+  actions.metrics = &metrics;
   actions.host = options.host;
   actions.root = flags.Get("root").empty() ? "/" : flags.Get("root");
   actions.state_dir = detection.state_dir;

@@ -45,6 +45,7 @@ absl::Status SnapshotRunner::Run(const std::vector<std::string>& mount_points) {
   for (const mfr::v1::Mount& mount : *mounts) {
     absl::Status s = SnapshotOne(mount);
     if (!s.ok()) {
+      if (options_.metrics) options_.metrics->SnapshotFailed(mount.device());
       *log_ << "snapshot of " << mount.mount_point() << " failed: " << s
             << "\n";
       first_error.Update(s);
@@ -69,6 +70,10 @@ absl::Status SnapshotRunner::SnapshotOne(const mfr::v1::Mount& mount) {
   auto committed = upload->Finish();
   if (!committed.ok()) return committed.status();
   if (!produced.ok()) return produced;
+  if (options_.metrics) {
+    options_.metrics->SnapshotDone(mount.device(), stats.duration,
+                                   stats.records, absl::Now());
+  }
   const double seconds = absl::ToDoubleSeconds(stats.duration);
   *log_ << absl::StrFormat(
       "snapshot %s (%s on %s): %s, %d records, %d inode paths, %d segments "

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "agent/agent_metrics.h"
 #include "agent/controller_client.h"
 #include "agent/topology/filesystem_probe.h"
 #include "agent/topology/topology_collector.h"
@@ -25,6 +26,7 @@ struct RunnerOptions {
   // Test seam (--dax-paths-for-testing): mounts holding these paths are
   // registered as dax=inode, so the controller plans DAX kills there.
   std::vector<std::string> dax_paths_for_testing;
+  AgentMetrics* metrics = nullptr;  // optional
 };
 
 class SnapshotRunner {

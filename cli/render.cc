@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "common/metric_labels.h"
 #include "common/proto_time.h"
 
 namespace mfr::cli {
@@ -34,11 +35,6 @@ std::string Ranges(
 
 std::string OutcomeName(mfr::v1::ActionOutcome outcome) {
   return EnumWord(mfr::v1::ActionOutcome_Name(outcome), "ACTION_OUTCOME_");
-}
-
-std::string ActionKindName(const mfr::v1::Action& a) {
-  const auto* field = a.GetDescriptor()->FindFieldByNumber(a.kind_case());
-  return field == nullptr ? "?" : field->name();
 }
 
 std::string Time(const google::protobuf::Timestamp& t) {
@@ -202,7 +198,7 @@ std::string RenderIncident(const mfr::v1::Incident& i) {
         {"ACTION", "KIND", "DRY RUN", "OUTCOME", "DETAIL"}};
     for (const auto& r : i.actions()) {
       actions.push_back(
-          {r.action().id(), ActionKindName(r.action()),
+          {r.action().id(), ActionLabel(r.action()),
            r.action().dry_run() ? "yes" : "no",
            r.has_result() ? OutcomeName(r.result().outcome()) : "pending",
            r.result().detail().empty() ? "-" : r.result().detail()});

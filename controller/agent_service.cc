@@ -12,6 +12,7 @@ namespace mfr::controller {
 grpc::Status AgentServiceImpl::Register(grpc::ServerContext* context,
                                         const mfr::v1::RegisterRequest* request,
                                         mfr::v1::RegisterResponse* response) {
+  const absl::Time start = absl::Now();
   const absl::Time now = clock_();
   absl::Status status = CheckPeerIsHost(*context, request->host());
   if (status.ok()) status = core_->Register(*request, now);
@@ -22,7 +23,7 @@ grpc::Status AgentServiceImpl::Register(grpc::ServerContext* context,
               << request->topology().devices_size() << " devices, "
               << request->topology().mounts_size() << " mounts)\n";
   }
-  metrics_->CountRequest("Register", ToGrpcStatus(status));
+  metrics_->CountRequest("Register", ToGrpcStatus(status), absl::Now() - start);
   return ToGrpcStatus(status);
 }
 
@@ -30,8 +31,9 @@ grpc::Status AgentServiceImpl::UploadSnapshot(
     grpc::ServerContext* context,
     grpc::ServerReader<mfr::v1::SnapshotChunk>* reader,
     mfr::v1::UploadSnapshotResponse* response) {
+  const absl::Time start = absl::Now();
   grpc::Status status = ReceiveSnapshot(context, reader, response);
-  metrics_->CountRequest("UploadSnapshot", status);
+  metrics_->CountRequest("UploadSnapshot", status, absl::Now() - start);
   if (status.ok()) {
     metrics_->CountSnapshot(response->records(), response->segments());
   }
@@ -72,12 +74,14 @@ grpc::Status AgentServiceImpl::ReceiveSnapshot(
 grpc::Status AgentServiceImpl::CorruptRange(
     grpc::ServerContext* context, const mfr::v1::CorruptRangeRequest* request,
     mfr::v1::CorruptRangeResponse* response) {
+  const absl::Time start = absl::Now();
   absl::Status status = CheckPeerIsHost(*context, request->host());
   if (status.ok()) {
     auto result = incidents_->Report(*request, clock_());
     status = result.status();
     if (result.ok()) {
       *response = *std::move(result);
+      metrics_->CountReport(*request, response->duplicate());
       std::clog << "report " << request->report_id() << " from "
                 << request->host() << " (" << request->device() << " bytes "
                 << request->range().offset_bytes() << "+"
@@ -89,15 +93,17 @@ grpc::Status AgentServiceImpl::CorruptRange(
                 << "\n";
     }
   }
-  metrics_->CountRequest("CorruptRange", ToGrpcStatus(status));
+  metrics_->CountRequest("CorruptRange", ToGrpcStatus(status),
+                         absl::Now() - start);
   return ToGrpcStatus(status);
 }
 
 grpc::Status AgentServiceImpl::Actions(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<mfr::v1::Action, mfr::v1::AgentMessage>* stream) {
+  const absl::Time start = absl::Now();
   grpc::Status status = RunActionStream(context, stream);
-  metrics_->CountRequest("Actions", status);
+  metrics_->CountRequest("Actions", status, absl::Now() - start);
   return status;
 }
 

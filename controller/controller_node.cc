@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "common/proto_time.h"
+
 namespace mfr::controller {
 
 absl::StatusOr<std::unique_ptr<ControllerNode>> ControllerNode::Open(
@@ -26,7 +28,11 @@ absl::StatusOr<std::unique_ptr<ControllerNode>> ControllerNode::Open(
       std::make_unique<QueryCore>(n->db_.get(), n->registry_.get());
   n->incident_core_ = std::make_unique<IncidentCore>(
       n->db_.get(), n->registry_.get(), n->incident_store_.get(), &n->feed_,
-      n->recovery_.get(), &n->dispatcher_);
+      n->recovery_.get(), &n->dispatcher_, &n->metrics_);
+  if (auto s = n->incident_core_->LoadMetrics(); !s.ok()) return s;
+  ControllerNode* node = n.get();
+  n->metrics_.SetScrapeSource(
+      [node, clock = options.clock] { return node->ScrapeFacts(clock()); });
   n->agent_service_ = std::make_unique<AgentServiceImpl>(
       n->agent_core_.get(), n->incident_core_.get(), &n->dispatcher_,
       &n->metrics_, options.clock);
@@ -34,6 +40,40 @@ absl::StatusOr<std::unique_ptr<ControllerNode>> ControllerNode::Open(
       n->query_core_.get(), n->incident_core_.get(), &n->feed_, &n->metrics_,
       options.clock);
   return n;
+}
+
+ScrapeFacts ControllerNode::ScrapeFacts(absl::Time now) const {
+  struct ScrapeFacts facts;
+  auto hosts = query_core_->ListHosts(now);
+  if (hosts.ok()) {
+    for (const auto& h : hosts->hosts()) {
+      ScrapeFacts::Host host;
+      host.host = h.host();
+      host.last_seen_seconds = absl::ToDoubleSeconds(
+          FromProtoTime(h.last_seen()) - absl::UnixEpoch());
+      for (const auto& fs : h.filesystems()) {
+        if (!fs.has_snapshot_taken()) continue;
+        const double taken = absl::ToDoubleSeconds(
+            FromProtoTime(fs.snapshot_taken()) - absl::UnixEpoch());
+        if (host.oldest_snapshot_seconds == 0 ||
+            taken < host.oldest_snapshot_seconds) {
+          host.oldest_snapshot_seconds = taken;
+        }
+      }
+      facts.hosts.push_back(host);
+    }
+  }
+  facts.agents_connected = static_cast<int>(dispatcher_.ConnectedCount());
+  uint64_t value = 0;
+  if (db_->raw()->GetAggregatedIntProperty("rocksdb.live-sst-files-size",
+                                           &value)) {
+    facts.rocksdb_size_bytes = static_cast<double>(value);
+  }
+  if (db_->raw()->GetAggregatedIntProperty("rocksdb.is-write-stopped",
+                                           &value)) {
+    facts.rocksdb_write_stopped = value != 0;
+  }
+  return facts;
 }
 
 }  // namespace mfr::controller

@@ -52,6 +52,8 @@ class ControllerNode {
   ControllerMetrics& metrics() { return metrics_; }
   // Ends every agent's action stream: call before shutting the server down.
   void CloseAgentStreams() { dispatcher_.CloseAll(); }
+  // What the metrics read when scraped.
+  struct ScrapeFacts ScrapeFacts(absl::Time now) const;
 
  private:
   ControllerNode() = default;
@@ -61,7 +63,7 @@ class ControllerNode {
   std::unique_ptr<storage::IncidentStore> incident_store_;
   IncidentFeed feed_;
   ControllerMetrics metrics_;
-  recovery::ActionDispatcher dispatcher_;
+  mutable recovery::ActionDispatcher dispatcher_;
   std::unique_ptr<recovery::PolicyFile> policy_;
   std::unique_ptr<recovery::RecoveryCoordinator> recovery_;
   std::unique_ptr<AgentCore> agent_core_;

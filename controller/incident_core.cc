@@ -40,18 +40,6 @@ mfr::v1::OwnerExtent NotInSnapshot(const ByteSpan& range) {
   return owner;
 }
 
-// A file's own recovery state (an acknowledged incident still lost what
-// it lost), except that resolving closes every file of the incident. An
-// owner without a state predates recovery: the incident's.
-mfr::v1::IncidentState FileState(const Incident& incident,
-                                 const mfr::v1::OwnerExtent& owner) {
-  if (incident.state() == mfr::v1::INCIDENT_STATE_RESOLVED ||
-      owner.state() == mfr::v1::INCIDENT_STATE_UNSPECIFIED) {
-    return incident.state();
-  }
-  return owner.state();
-}
-
 bool UpdatedWithin(const Incident& incident,
                    const mfr::v1::ListIncidentsRequest& request) {
   const absl::Time updated = FromProtoTime(incident.updated());
@@ -136,7 +124,9 @@ absl::StatusOr<mfr::v1::CorruptRangeResponse> IncidentCore::Report(
   FillIncidentContent(*pieces, &incident);
   storage::ActionChanges actions;
   actions.queued = recovery_->Plan(&incident, topology, now);
-  if (auto s = Commit(incident, {request.report_id()}, actions); !s.ok()) {
+  if (auto s = Commit(incident, neighbour->has_value() ? &**neighbour : nullptr,
+                      {request.report_id()}, actions);
+      !s.ok()) {
     return s;
   }
   response.set_incident_id(incident.id());
@@ -144,11 +134,15 @@ absl::StatusOr<mfr::v1::CorruptRangeResponse> IncidentCore::Report(
 }
 
 absl::Status IncidentCore::Commit(
-    const Incident& incident, const std::vector<std::string>& new_report_ids,
+    const Incident& incident, const Incident* before,
+    const std::vector<std::string>& new_report_ids,
     const storage::ActionChanges& actions) {
   if (auto s = store_->Put(incident, new_report_ids, actions); !s.ok()) {
     return s;
   }
+  metrics_->ChangeIncident(before, incident);
+  metrics_->AddPendingActions(static_cast<int64_t>(actions.queued.size()) -
+                              static_cast<int64_t>(actions.answered.size()));
   feed_->Publish(incident);
   dispatcher_->Offer(incident.host(), actions.queued);
   return absl::OkStatus();
@@ -171,6 +165,7 @@ absl::Status IncidentCore::ApplyActionResult(
   }
   storage::ActionChanges actions;
   actions.answered.push_back(id);
+  const Incident before = *incident;
   const recovery::ResultFate fate =
       recovery_->ApplyResult(&*incident, result, now);
   if (fate == recovery::ResultFate::kUnknownAction) {
@@ -180,12 +175,13 @@ absl::Status IncidentCore::ApplyActionResult(
   if (fate == recovery::ResultFate::kAlreadyAnswered) {
     return store_->Put(*incident, {}, actions);  // make sure it left the outbox
   }
-  const bool refreshed = std::any_of(
+  auto record = std::find_if(
       incident->actions().begin(), incident->actions().end(),
-      [&](const mfr::v1::ActionRecord& r) {
-        return r.action().id() == id && r.action().has_refresh_snapshot() &&
-               result.outcome() == mfr::v1::ACTION_OUTCOME_DONE;
-      });
+      [&](const mfr::v1::ActionRecord& r) { return r.action().id() == id; });
+  metrics_->CountActionResult(record->action(), result,
+                              now - FromProtoTime(record->planned()));
+  const bool refreshed = record->action().has_refresh_snapshot() &&
+                         result.outcome() == mfr::v1::ACTION_OUTCOME_DONE;
   // The agent sent a fresh snapshot: say again what lives there. Either
   // way the result may call for more (a stale answer: a snapshot).
   mfr::v1::Topology topology;
@@ -199,7 +195,19 @@ absl::Status IncidentCore::ApplyActionResult(
   }
   actions.queued = recovery_->Plan(&*incident, topology, now);
   *incident->mutable_updated() = ToProtoTime(now);
-  return Commit(*incident, {}, actions);
+  return Commit(*incident, &before, {}, actions);
+}
+
+absl::Status IncidentCore::LoadMetrics() {
+  absl::MutexLock lock(&mu_);
+  auto s = store_->Scan("", "", [&](const Incident& incident) {
+    metrics_->ChangeIncident(nullptr, incident);
+    for (const auto& record : incident.actions()) {
+      if (!record.has_result()) metrics_->AddPendingActions(1);
+    }
+    return true;
+  });
+  return s;
 }
 
 absl::StatusOr<std::vector<mfr::v1::Action>> IncidentCore::PendingActions(
@@ -250,13 +258,14 @@ absl::StatusOr<Incident> IncidentCore::Acknowledge(
     return absl::FailedPreconditionError(
         absl::StrCat(request.id(), " is already resolved"));
   }
+  const Incident before = *incident;
   incident->set_state(mfr::v1::INCIDENT_STATE_ACKNOWLEDGED);
   *incident->mutable_updated() = ToProtoTime(now);
   incident->add_audit(recovery::AuditLine(
       now,
       absl::StrCat("acknowledged by ", request.operator_(),
                    request.comment().empty() ? "" : ": ", request.comment())));
-  if (auto s = Commit(*incident, {}, {}); !s.ok()) return s;
+  if (auto s = Commit(*incident, &before, {}, {}); !s.ok()) return s;
   return *incident;
 }
 
@@ -274,13 +283,14 @@ absl::StatusOr<Incident> IncidentCore::ResolveIncident(
     return absl::FailedPreconditionError(
         absl::StrCat(request.id(), " is already resolved"));
   }
+  const Incident before = *incident;
   incident->set_state(mfr::v1::INCIDENT_STATE_RESOLVED);
   incident->set_resolution(request.comment());
   *incident->mutable_updated() = ToProtoTime(now);
   incident->add_audit(
       recovery::AuditLine(now, absl::StrCat("resolved by ", request.operator_(),
                                             ": ", request.comment())));
-  if (auto s = Commit(*incident, {}, {}); !s.ok()) return s;
+  if (auto s = Commit(*incident, &before, {}, {}); !s.ok()) return s;
   return *incident;
 }
 
@@ -393,7 +403,8 @@ IncidentCore::ListAffectedFiles(
         }
         for (const auto& owner : incident.owners()) {
           if (!IsFileOwner(owner)) continue;
-          const mfr::v1::IncidentState state = FileState(incident, owner);
+          const mfr::v1::IncidentState state =
+              recovery::EffectiveOwnerState(incident, owner);
           if (request.state() != mfr::v1::INCIDENT_STATE_UNSPECIFIED &&
               state != request.state()) {
             continue;

@@ -23,6 +23,7 @@
 #include "common/byte_range.h"
 #include "controller/incident_content.h"
 #include "controller/incident_feed.h"
+#include "controller/metrics.h"
 #include "controller/recovery/action_dispatcher.h"
 #include "controller/recovery/recovery_coordinator.h"
 #include "mfr/v1/agent_service.pb.h"
@@ -54,14 +55,20 @@ class IncidentCore {
   IncidentCore(const storage::Db* db, storage::FilesystemRegistry* registry,
                storage::IncidentStore* store, IncidentFeed* feed,
                recovery::RecoveryCoordinator* recovery,
-               recovery::ActionDispatcher* dispatcher)
+               recovery::ActionDispatcher* dispatcher,
+               ControllerMetrics* metrics)
       : db_(db),
         registry_(registry),
         store_(store),
         feed_(feed),
         recovery_(recovery),
         dispatcher_(dispatcher),
+        metrics_(metrics),
         reader_(db) {}
+
+  // Sets the incident and pending-action gauges from what is stored
+  // (once, at startup).
+  absl::Status LoadMetrics();
 
   // InvalidArgument for malformed requests or a range past the device's
   // end; NotFound for an unknown host or device. A repeated report id
@@ -96,9 +103,10 @@ class IncidentCore {
   absl::StatusOr<std::vector<ResolvedPiece>> Resolve(
       const std::string& host, const std::string& device, const ByteSpan& range,
       mfr::v1::Topology* topology);
-  // Stores the incident with its outbox changes, then tells watchers and
-  // the host's agent.
+  // Stores the incident with its outbox changes, then tells watchers, the
+  // host's agent and the gauges (`before`: the stored version, or null).
   absl::Status Commit(const mfr::v1::Incident& incident,
+                      const mfr::v1::Incident* before,
                       const std::vector<std::string>& new_report_ids,
                       const storage::ActionChanges& actions);
   absl::StatusOr<ResolvedPiece> LookUpOwners(
@@ -114,6 +122,7 @@ class IncidentCore {
   IncidentFeed* const feed_;
   recovery::RecoveryCoordinator* const recovery_;
   recovery::ActionDispatcher* const dispatcher_;
+  ControllerMetrics* const metrics_;
   storage::ReverseMapReader reader_;
   absl::Mutex mu_;  // serialises Report's read-modify-write
 };

@@ -85,7 +85,9 @@ absl::Status Serve(const mfr::v1::ControllerConfig& config) {
   std::unique_ptr<prometheus::Exposer> exposer;
   if (!config.metrics_listen().empty()) {
     exposer = std::make_unique<prometheus::Exposer>(config.metrics_listen());
-    exposer->RegisterCollectable((*node)->metrics().registry());
+    for (const auto& collectable : (*node)->metrics().collectables()) {
+      exposer->RegisterCollectable(collectable);
+    }
     std::cout << "metrics on http://" << config.metrics_listen()
               << "/metrics\n";
   }

@@ -9,13 +9,16 @@ namespace {
 // client went away.
 constexpr absl::Duration kWatchPoll = absl::Milliseconds(500);
 
-// Moves a result into the response, counts the request, converts status.
-template <typename T>
+// Runs `compute`, moves its result into the response, counts and times
+// the request, converts the status.
+template <typename T, typename Compute>
 grpc::Status Reply(ControllerMetrics* metrics, const char* method,
-                   absl::StatusOr<T> result, T* response) {
+                   Compute compute, T* response) {
+  const absl::Time start = absl::Now();
+  absl::StatusOr<T> result = compute();
   grpc::Status status = ToGrpcStatus(result.status());
   if (result.ok()) *response = *std::move(result);
-  metrics->CountRequest(method, status);
+  metrics->CountRequest(method, status, absl::Now() - start);
   return status;
 }
 
@@ -24,47 +27,58 @@ grpc::Status Reply(ControllerMetrics* metrics, const char* method,
 grpc::Status QueryServiceImpl::QueryRange(
     grpc::ServerContext*, const mfr::v1::QueryRangeRequest* request,
     mfr::v1::QueryRangeResponse* response) {
-  return Reply(metrics_, "QueryRange", core_->QueryRange(*request), response);
+  return Reply(
+      metrics_, "QueryRange", [&] { return core_->QueryRange(*request); },
+      response);
 }
 
 grpc::Status QueryServiceImpl::ListHosts(grpc::ServerContext*,
                                          const mfr::v1::ListHostsRequest*,
                                          mfr::v1::ListHostsResponse* response) {
-  return Reply(metrics_, "ListHosts", core_->ListHosts(clock_()), response);
+  return Reply(
+      metrics_, "ListHosts", [&] { return core_->ListHosts(clock_()); },
+      response);
 }
 
 grpc::Status QueryServiceImpl::ListIncidents(
     grpc::ServerContext*, const mfr::v1::ListIncidentsRequest* request,
     mfr::v1::ListIncidentsResponse* response) {
-  return Reply(metrics_, "ListIncidents", incidents_->List(*request), response);
+  return Reply(
+      metrics_, "ListIncidents", [&] { return incidents_->List(*request); },
+      response);
 }
 
 grpc::Status QueryServiceImpl::GetIncident(
     grpc::ServerContext*, const mfr::v1::GetIncidentRequest* request,
     mfr::v1::Incident* response) {
-  return Reply(metrics_, "GetIncident", incidents_->Get(request->id()),
-               response);
+  return Reply(
+      metrics_, "GetIncident", [&] { return incidents_->Get(request->id()); },
+      response);
 }
 
 grpc::Status QueryServiceImpl::ListAffectedFiles(
     grpc::ServerContext*, const mfr::v1::ListAffectedFilesRequest* request,
     mfr::v1::ListAffectedFilesResponse* response) {
-  return Reply(metrics_, "ListAffectedFiles",
-               incidents_->ListAffectedFiles(*request), response);
+  return Reply(
+      metrics_, "ListAffectedFiles",
+      [&] { return incidents_->ListAffectedFiles(*request); }, response);
 }
 
 grpc::Status QueryServiceImpl::AcknowledgeIncident(
     grpc::ServerContext*, const mfr::v1::AcknowledgeIncidentRequest* request,
     mfr::v1::Incident* response) {
-  return Reply(metrics_, "AcknowledgeIncident",
-               incidents_->Acknowledge(*request, clock_()), response);
+  return Reply(
+      metrics_, "AcknowledgeIncident",
+      [&] { return incidents_->Acknowledge(*request, clock_()); }, response);
 }
 
 grpc::Status QueryServiceImpl::ResolveIncident(
     grpc::ServerContext*, const mfr::v1::ResolveIncidentRequest* request,
     mfr::v1::Incident* response) {
-  return Reply(metrics_, "ResolveIncident",
-               incidents_->ResolveIncident(*request, clock_()), response);
+  return Reply(
+      metrics_, "ResolveIncident",
+      [&] { return incidents_->ResolveIncident(*request, clock_()); },
+      response);
 }
 
 grpc::Status QueryServiceImpl::WatchIncidents(

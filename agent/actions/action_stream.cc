@@ -12,7 +12,8 @@ absl::Status ServeActionsOnce(mfr::v1::AgentService::StubInterface* stub,
                               const std::string& host, ActionJournal* journal,
                               ActionExecutor* executor,
                               const absl::Notification& stop,
-                              ActionStreamStats* stats, std::ostream* log) {
+                              ActionStreamStats* stats, std::ostream* log,
+                              const ActionStreamObserver& observer) {
   grpc::ClientContext context;
   auto stream = stub->Actions(&context);
   // Cancels the call when told to stop, so that a blocked Read returns.
@@ -30,6 +31,7 @@ absl::Status ServeActionsOnce(mfr::v1::AgentService::StubInterface* stub,
   absl::Status status;
   if (stream->Write(hello)) {
     *log << "actions: connected as " << host << std::endl;
+    if (observer.on_connection) observer.on_connection(true);
     mfr::v1::Action action;
     while (stream->Read(&action)) {
       mfr::v1::ActionResult result;
@@ -52,6 +54,7 @@ absl::Status ServeActionsOnce(mfr::v1::AgentService::StubInterface* stub,
         result = executor->Execute(action);
         *result.mutable_finished() = ToProtoTime(absl::Now());
         ++stats->executed;
+        if (observer.on_executed) observer.on_executed(action, result);
         if (auto s = journal->Finish(result); !s.ok()) {
           *log << "action " << action.id() << ": result not journaled: " << s
                << std::endl;
@@ -64,6 +67,7 @@ absl::Status ServeActionsOnce(mfr::v1::AgentService::StubInterface* stub,
   }
   stream->WritesDone();
   status = FromGrpcStatus(stream->Finish());
+  if (observer.on_connection) observer.on_connection(false);
   done.Notify();
   canceller.join();
   return stop.HasBeenNotified() ? absl::OkStatus() : status;
@@ -72,13 +76,13 @@ absl::Status ServeActionsOnce(mfr::v1::AgentService::StubInterface* stub,
 void ServeActions(mfr::v1::AgentService::StubInterface* stub,
                   const std::string& host, ActionJournal* journal,
                   ActionExecutor* executor, const absl::Notification& stop,
-                  std::ostream* log) {
+                  std::ostream* log, const ActionStreamObserver& observer) {
   ActionStreamStats stats;
   absl::Duration wait = absl::Seconds(1);
   while (!stop.HasBeenNotified()) {
     const absl::Time started = absl::Now();
-    absl::Status s =
-        ServeActionsOnce(stub, host, journal, executor, stop, &stats, log);
+    absl::Status s = ServeActionsOnce(stub, host, journal, executor, stop,
+                                      &stats, log, observer);
     if (stop.HasBeenNotified()) break;
     if (absl::Now() - started > absl::Seconds(30)) wait = absl::Seconds(1);
     *log << "actions: stream ended (" << s << "), reconnecting in " << wait

@@ -7,6 +7,7 @@
 #ifndef MFR_AGENT_ACTIONS_ACTION_STREAM_H_
 #define MFR_AGENT_ACTIONS_ACTION_STREAM_H_
 
+#include <functional>
 #include <ostream>
 #include <string>
 
@@ -17,6 +18,14 @@
 #include "mfr/v1/agent_service.grpc.pb.h"
 
 namespace mfr::agent::actions {
+
+// Optional callbacks (metrics): the stream opened or closed; an action ran
+// here (journal replays are not reported).
+struct ActionStreamObserver {
+  std::function<void(bool connected)> on_connection;
+  std::function<void(const mfr::v1::Action&, const mfr::v1::ActionResult&)>
+      on_executed;
+};
 
 struct ActionStreamStats {
   uint64_t executed = 0;  // run here
@@ -29,13 +38,14 @@ absl::Status ServeActionsOnce(mfr::v1::AgentService::StubInterface* stub,
                               const std::string& host, ActionJournal* journal,
                               ActionExecutor* executor,
                               const absl::Notification& stop,
-                              ActionStreamStats* stats, std::ostream* log);
+                              ActionStreamStats* stats, std::ostream* log,
+                              const ActionStreamObserver& observer = {});
 
 // Reconnects until `stop`, waiting 1 s doubling to 30 s between failures.
 void ServeActions(mfr::v1::AgentService::StubInterface* stub,
                   const std::string& host, ActionJournal* journal,
                   ActionExecutor* executor, const absl::Notification& stop,
-                  std::ostream* log);
+                  std::ostream* log, const ActionStreamObserver& observer = {});
 
 }  // namespace mfr::agent::actions
 

@@ -149,6 +149,7 @@ absl::StatusOr<bool> Outbox::Put(const mfr::v1::CorruptRangeRequest& request) {
   pending_[id] = {seq, value.size(), entry.enqueued};
   pending_order_[seq] = id;
   bytes_ += value.size();
+  if (options_.on_put) options_.on_put(request);
   return true;
 }
 

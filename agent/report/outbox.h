@@ -55,6 +55,9 @@ struct OutboxOptions {
   uint64_t max_entry_bytes = 256 << 10;  // one encoded report
   size_t max_rejected = 1000;            // kept for inspection
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // Called for each report newly stored (metrics); it must not call back
+  // into the outbox.
+  std::function<void(const mfr::v1::CorruptRangeRequest&)> on_put;
 };
 
 struct OutboxStats {

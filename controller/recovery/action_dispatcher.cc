@@ -69,6 +69,11 @@ bool ActionDispatcher::Connected(const std::string& host) {
   return sessions_.count(host) > 0;
 }
 
+size_t ActionDispatcher::ConnectedCount() {
+  absl::MutexLock lock(&mu_);
+  return sessions_.size();
+}
+
 void ActionDispatcher::CloseAll() {
   std::map<std::string, std::shared_ptr<AgentSession>> sessions;
   {

@@ -56,6 +56,7 @@ class ActionDispatcher {
   void Offer(const std::string& host,
              const std::vector<mfr::v1::Action>& actions);
   bool Connected(const std::string& host);
+  size_t ConnectedCount();
   // Closes every session (controller shutdown).
   void CloseAll();
 

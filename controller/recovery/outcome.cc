@@ -126,6 +126,15 @@ std::string TargetText(const mfr::v1::FileRangeTarget& t) {
 
 }  // namespace
 
+mfr::v1::IncidentState EffectiveOwnerState(const mfr::v1::Incident& incident,
+                                           const OwnerExtent& owner) {
+  if (incident.state() == mfr::v1::INCIDENT_STATE_RESOLVED ||
+      owner.state() == mfr::v1::INCIDENT_STATE_UNSPECIFIED) {
+    return incident.state();
+  }
+  return owner.state();
+}
+
 std::string AuditLine(absl::Time now, absl::string_view text) {
   return absl::StrCat(
       absl::FormatTime("%Y-%m-%dT%H:%M:%SZ ", now, absl::UTCTimeZone()), text);

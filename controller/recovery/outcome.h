@@ -35,6 +35,13 @@ void DeriveOutcome(mfr::v1::Incident* incident);
 std::string DescribeResult(const mfr::v1::Action& action,
                            const mfr::v1::ActionResult& result);
 
+// The state a file or metadata owner is in for reporting: its own
+// recovery state (an acknowledged incident still lost what it lost),
+// except that resolving closes every owner of the incident; an owner
+// without a state predates recovery and takes the incident's.
+mfr::v1::IncidentState EffectiveOwnerState(const mfr::v1::Incident& incident,
+                                           const mfr::v1::OwnerExtent& owner);
+
 // An audit-trail line: "2026-11-25T14:00:00Z text".
 std::string AuditLine(absl::Time now, absl::string_view text);
 

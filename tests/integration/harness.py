@@ -10,12 +10,14 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
 import unittest
+import urllib.request
 import xml.etree.ElementTree as ET
 
 
@@ -355,6 +357,26 @@ def resume_kmsg_from_now(state_dir):
 def agent_snapshot(controller, host, *mounts):
     return run([runfile("agent/mfr-agent"), "snapshot",
                 f"--controller={controller.address}", f"--host={host}", *mounts])
+
+
+def free_port():
+    """A loopback TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def scrape(address):
+    """{'name{labels}': value} from http://ADDRESS/metrics (labels as the
+    exposition text writes them, sorted by name)."""
+    with urllib.request.urlopen(f"http://{address}/metrics", timeout=10) as r:
+        text = r.read().decode()
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            series, _, value = line.rpartition(" ")
+            samples[series] = float(value)
+    return samples
 
 
 def mfrctl(controller, *args, check=True):

@@ -79,7 +79,11 @@ class RecoveryTest(unittest.TestCase):
             cls.cleanup.push("policy", lambda: harness.run(["rm", "-rf", os.path.dirname(cls.policy)]))
             with open(cls.policy, "w") as f:
                 f.write("# defaults\n")
-            cls.controller = harness.Controller(cls.cleanup, [f"--policy={cls.policy}"])
+            cls.controller_metrics = f"127.0.0.1:{harness.free_port()}"
+            cls.agent_metrics = f"127.0.0.1:{harness.free_port()}"
+            cls.controller = harness.Controller(
+                cls.cleanup, [f"--policy={cls.policy}",
+                              f"--metrics-listen={cls.controller_metrics}"])
             cls.state = tempfile.mkdtemp(prefix="mfr-agent-state-")
             cls.cleanup.push("agent state", lambda: harness.run(["rm", "-rf", cls.state]))
             harness.resume_kmsg_from_now(cls.state)
@@ -90,7 +94,8 @@ class RecoveryTest(unittest.TestCase):
                  f"--controller={cls.controller.address}", f"--host={HOST}",
                  f"--mounts={cls.mount}", f"--state-dir={cls.state}",
                  "--interval-seconds=3600",
-                 f"--dax-paths-for-testing={cls.mount}/dax/"],
+                 f"--dax-paths-for-testing={cls.mount}/dax/",
+                 f"--metrics-listen={cls.agent_metrics}"],
                 stdout=cls.agent_log, stderr=subprocess.STDOUT)
             cls.cleanup.push("agent", lambda: (cls.agent.terminate(), cls.agent.wait()))
             cls.wait_for(lambda: "snapshot " in cls.agent_text() and "records" in cls.agent_text(),
@@ -205,6 +210,15 @@ class RecoveryTest(unittest.TestCase):
         self.assertIn(name, [p for f in files for p in f["paths"]])
         print(f"\nnot cached: {name} bytes {at}+{PAGE} lost; disk writes during "
               f"recovery: {self.disk.status()['writes'] - writes_before}")
+        # Prometheus sees it: the data-loss gauge by host, the agent's counts.
+        controller = harness.scrape(self.controller_metrics)
+        self.assertGreaterEqual(controller[
+            f'mfr_controller_affected_files{{host="{HOST}",state="data_lost"}}'], 1)
+        agent = harness.scrape(self.agent_metrics)
+        self.assertGreaterEqual(agent['mfr_agent_lost_bytes_total'], PAGE)
+        self.assertGreaterEqual(
+            agent['mfr_agent_actions_total{action="rewrite",outcome="done"}'], 1)
+        self.assertEqual(agent['mfr_agent_controller_connected'], 1)
 
     def test_dax_kill_only_the_mapper_of_the_damaged_range(self):
         name, at = "dax/mapped.dat", 128 << 10
