@@ -32,6 +32,18 @@ uint32_t PageSize(uint32_t requested) {
   return requested == 0 ? kDefaultPageSize : std::min(requested, kMaxPageSize);
 }
 
+// A probe of the incident answered, and its window holds `range`.
+bool ProbedAlready(const Incident& incident, const ByteSpan& range) {
+  for (const auto& record : incident.actions()) {
+    if (!record.action().has_probe() || !record.has_result()) continue;
+    const ByteSpan window = SpanOf(record.action().probe().range());
+    if (window.offset <= range.offset && range.end() <= window.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
 mfr::v1::OwnerExtent NotInSnapshot(const ByteSpan& range) {
   mfr::v1::OwnerExtent owner;
   owner.set_kind(mfr::v1::OWNER_KIND_NOT_IN_SNAPSHOT);
@@ -88,14 +100,19 @@ absl::StatusOr<mfr::v1::CorruptRangeResponse> IncidentCore::Report(
     return response;
   }
   ByteSpan range = SpanOf(request.range());
-  auto neighbour = FindMergeable(request.host(), request.device(), range, now);
+  auto neighbour = FindMergeable(request.host(), request.device(), range,
+                                 request.length_exact(), now);
   if (!neighbour.ok()) return neighbour.status();
   Incident incident;
   if (neighbour->has_value()) {
     incident = **neighbour;
     const ByteSpan old = SpanOf(incident.range());
-    const uint64_t start = std::min(old.offset, range.offset);
-    range = {start, std::max(old.end(), range.end()) - start};
+    if (!request.length_exact() && ProbedAlready(incident, range)) {
+      range = old;  // the probe read there already: the estimate adds nothing
+    } else {
+      const uint64_t start = std::min(old.offset, range.offset);
+      range = {start, std::max(old.end(), range.end()) - start};
+    }
   } else {
     auto number = registry_->NextId();
     if (!number.ok()) return number.status();
@@ -110,6 +127,10 @@ absl::StatusOr<mfr::v1::CorruptRangeResponse> IncidentCore::Report(
   if (!pieces.ok()) return pieces.status();
   incident.mutable_range()->set_offset_bytes(range.offset);
   incident.mutable_range()->set_length_bytes(range.length);
+  const bool probed = std::any_of(
+      incident.actions().begin(), incident.actions().end(),
+      [](const mfr::v1::ActionRecord& r) { return r.action().has_probe(); });
+  if (!request.length_exact() && !probed) incident.set_range_estimated(true);
   *incident.mutable_updated() = ToProtoTime(now);
   incident.add_report_ids(request.report_id());
   incident.add_audit(recovery::AuditLine(
@@ -151,13 +172,32 @@ absl::Status IncidentCore::Commit(
 absl::Status IncidentCore::ApplyActionResult(
     const std::string& host, const mfr::v1::ActionResult& result,
     absl::Time now) {
+  std::vector<mfr::v1::CorruptRangeRequest> found_elsewhere;
+  {
+    absl::MutexLock lock(&mu_);
+    if (auto s = ApplyResultLocked(host, result, now, &found_elsewhere);
+        !s.ok()) {
+      return s;
+    }
+  }
+  // More damage the probe found away from this incident: incidents of
+  // their own, like any report.
+  for (const auto& report : found_elsewhere) {
+    if (auto s = Report(report, now); !s.ok()) return s.status();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status IncidentCore::ApplyResultLocked(
+    const std::string& host, const mfr::v1::ActionResult& result,
+    absl::Time now,
+    std::vector<mfr::v1::CorruptRangeRequest>* found_elsewhere) {
   const std::string& id = result.action_id();
   const size_t dot = id.rfind('.');
   if (id.empty() || id.size() > kMaxReportIdBytes || dot == std::string::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("malformed action id \"", id, "\""));
   }
-  absl::MutexLock lock(&mu_);
   auto incident = store_->Get(id.substr(0, dot));
   if (!incident.ok() || incident->host() != host) {
     return absl::NotFoundError(
@@ -180,8 +220,29 @@ absl::Status IncidentCore::ApplyActionResult(
       [&](const mfr::v1::ActionRecord& r) { return r.action().id() == id; });
   metrics_->CountActionResult(record->action(), result,
                               now - FromProtoTime(record->planned()));
-  const bool refreshed = record->action().has_refresh_snapshot() &&
-                         result.outcome() == mfr::v1::ACTION_OUTCOME_DONE;
+  const bool done = result.outcome() == mfr::v1::ACTION_OUTCOME_DONE;
+  bool refreshed = record->action().has_refresh_snapshot() && done;
+  if (record->action().has_probe()) {
+    // Whatever the probe says, the estimate has been looked at.
+    incident->set_range_estimated(false);
+    if (done && !result.bad_device_ranges().empty()) {
+      *found_elsewhere = NarrowToProbe(result, now, &*incident);
+      refreshed = true;  // resolve the narrowed range again
+      auto twin = FindTwin(*incident);
+      if (!twin.ok()) return twin.status();
+      if (!twin->empty()) {
+        // Another incident already holds these blocks (two estimates of
+        // one failure, e.g. a failed readahead and its retry).
+        incident->set_state(mfr::v1::INCIDENT_STATE_RESOLVED);
+        incident->set_resolution(absl::StrCat("duplicate of ", *twin));
+        incident->add_audit(recovery::AuditLine(
+            now, absl::StrCat("the probe found the blocks of ", *twin,
+                              ": closed as its duplicate")));
+        *incident->mutable_updated() = ToProtoTime(now);
+        return Commit(*incident, &before, {}, actions);
+      }
+    }
+  }
   // The agent sent a fresh snapshot: say again what lives there. Either
   // way the result may call for more (a stale answer: a snapshot).
   mfr::v1::Topology topology;
@@ -189,8 +250,8 @@ absl::Status IncidentCore::ApplyActionResult(
       Resolve(host, incident->device(), SpanOf(incident->range()), &topology);
   if (!pieces.ok()) return pieces.status();
   if (refreshed) {
-    incident->add_audit(
-        recovery::AuditLine(now, "resolved again with the fresh snapshot"));
+    incident->add_audit(recovery::AuditLine(
+        now, "resolved again (fresh snapshot or narrowed range)"));
     FillIncidentContent(*pieces, &*incident);
   }
   actions.queued = recovery_->Plan(&*incident, topology, now);
@@ -208,6 +269,59 @@ absl::Status IncidentCore::LoadMetrics() {
     return true;
   });
   return s;
+}
+
+std::vector<mfr::v1::CorruptRangeRequest> IncidentCore::NarrowToProbe(
+    const mfr::v1::ActionResult& result, absl::Time now, Incident* incident) {
+  std::vector<ByteSpan> bad;
+  for (const auto& r : result.bad_device_ranges()) bad.push_back(SpanOf(r));
+  bad = Normalize(std::move(bad));
+  // The failed request stopped at its first unreadable run.
+  const ByteSpan first = bad.front();
+  incident->add_audit(recovery::AuditLine(
+      now, absl::StrCat("range narrowed by the probe from ",
+                        incident->range().offset_bytes(), "+",
+                        incident->range().length_bytes(), " to ", first.offset,
+                        "+", first.length)));
+  incident->mutable_range()->set_offset_bytes(first.offset);
+  incident->mutable_range()->set_length_bytes(first.length);
+  std::vector<mfr::v1::CorruptRangeRequest> others;
+  for (size_t i = 1; i < bad.size(); ++i) {
+    mfr::v1::CorruptRangeRequest r;
+    r.set_report_id(
+        absl::StrCat("probe-", result.action_id(), "-", bad[i].offset));
+    r.set_host(incident->host());
+    r.set_device(incident->device());
+    r.mutable_range()->set_offset_bytes(bad[i].offset);
+    r.mutable_range()->set_length_bytes(bad[i].length);
+    r.set_length_exact(true);
+    r.set_source(mfr::v1::ERROR_SOURCE_SCRUBBER);
+    r.set_kind(mfr::v1::ERROR_KIND_MEDIUM);
+    *r.mutable_observed() = ToProtoTime(now);
+    r.add_evidence(absl::StrCat("probe ", result.action_id(), " of ",
+                                incident->id(), " could not read ",
+                                incident->device(), " bytes ", bad[i].offset,
+                                "+", bad[i].length));
+    others.push_back(std::move(r));
+  }
+  return others;
+}
+
+absl::StatusOr<std::string> IncidentCore::FindTwin(const Incident& incident) {
+  std::string twin;
+  const ByteSpan range = SpanOf(incident.range());
+  auto s = store_->ScanDevice(
+      incident.host(), incident.device(), [&](const Incident& other) {
+        if (other.id() == incident.id() ||
+            other.state() == mfr::v1::INCIDENT_STATE_RESOLVED ||
+            !Intersect(SpanOf(other.range()), range)) {
+          return true;
+        }
+        twin = other.id();
+        return false;
+      });
+  if (!s.ok()) return s;
+  return twin;
 }
 
 absl::StatusOr<std::vector<mfr::v1::Action>> IncidentCore::PendingActions(
@@ -296,7 +410,7 @@ absl::StatusOr<Incident> IncidentCore::ResolveIncident(
 
 absl::StatusOr<std::optional<Incident>> IncidentCore::FindMergeable(
     const std::string& host, const std::string& device, const ByteSpan& range,
-    absl::Time now) {
+    bool exact, absl::Time now) {
   std::optional<Incident> found;
   auto s = store_->ScanDevice(host, device, [&](const Incident& incident) {
     if (incident.state() == mfr::v1::INCIDENT_STATE_RESOLVED ||
@@ -304,8 +418,9 @@ absl::StatusOr<std::optional<Incident>> IncidentCore::FindMergeable(
       return true;
     }
     const ByteSpan other = SpanOf(incident.range());
-    const bool near = other.offset <= PlusGap(range.end()) &&
-                      range.offset <= PlusGap(other.end());
+    const bool near = (other.offset <= PlusGap(range.end()) &&
+                       range.offset <= PlusGap(other.end())) ||
+                      (!exact && ProbedAlready(incident, range));
     if (near) {
       found = incident;  // overlapping, touching or a page apart
       return false;

@@ -112,9 +112,25 @@ class IncidentCore {
   absl::StatusOr<ResolvedPiece> LookUpOwners(
       const std::vector<storage::FilesystemRecord>& filesystems,
       const rocksdb::Snapshot* view, resolve::TranslationResult translation);
+  absl::Status ApplyResultLocked(
+      const std::string& host, const mfr::v1::ActionResult& result,
+      absl::Time now,
+      std::vector<mfr::v1::CorruptRangeRequest>* found_elsewhere)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Narrows the incident's range to the probe's first unreadable run;
+  // returns reports for the other runs (damage elsewhere in the window).
+  static std::vector<mfr::v1::CorruptRangeRequest> NarrowToProbe(
+      const mfr::v1::ActionResult& result, absl::Time now,
+      mfr::v1::Incident* incident);
+  // Another unresolved incident of the device over the incident's range
+  // ("" if none).
+  absl::StatusOr<std::string> FindTwin(const mfr::v1::Incident& incident)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // An unresolved incident of the device updated within kMergeWindow that
+  // `range` overlaps or comes near, or (an estimate) whose probe read it.
   absl::StatusOr<std::optional<mfr::v1::Incident>> FindMergeable(
       const std::string& host, const std::string& device, const ByteSpan& range,
-      absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+      bool exact, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const storage::Db* const db_;
   storage::FilesystemRegistry* const registry_;

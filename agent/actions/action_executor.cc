@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "agent/recovery/block_probe.h"
 #include "agent/recovery/ownership_check.h"
 #include "agent/recovery/page_cache_rewriter.h"
 #include "agent/recovery/process_killer.h"
@@ -105,6 +106,9 @@ ActionResult ActionExecutor::Execute(const mfr::v1::Action& action) {
       break;
     case mfr::v1::Action::kRefreshSnapshot:
       result = Refresh(action);
+      break;
+    case mfr::v1::Action::kProbe:
+      result = Probe(action);
       break;
     default:
       result = Answer(action, mfr::v1::ACTION_OUTCOME_FAILED,
@@ -363,6 +367,36 @@ ActionResult ActionExecutor::Refresh(const mfr::v1::Action& action) {
                       absl::StrCat("fresh snapshot of ", mount, " sent"))
              : Answer(action, mfr::v1::ACTION_OUTCOME_FAILED,
                       absl::StrCat("snapshot of ", mount, ": ", s.ToString()));
+}
+
+ActionResult ActionExecutor::Probe(const mfr::v1::Action& action) {
+  const std::string& device = action.probe().device();
+  if (device.empty() || device.find('/') != std::string::npos ||
+      device.find("..") != std::string::npos) {
+    return Answer(action, mfr::v1::ACTION_OUTCOME_FAILED,
+                  "malformed device name");
+  }
+  const ByteSpan range = SpanOf(action.probe().range());
+  if (action.dry_run()) {
+    return Answer(action, mfr::v1::ACTION_OUTCOME_DRY_RUN,
+                  absl::StrCat("would read ", device, " bytes ", range.offset,
+                               "+", range.length, " with O_DIRECT"));
+  }
+  const std::string path = absl::StrCat(deps_.root, "/dev/", device);
+  auto probed = recovery::ProbeDevice(path, range);
+  if (!probed.ok()) {
+    return Answer(action, mfr::v1::ACTION_OUTCOME_FAILED,
+                  absl::StrCat("probe: ", probed.status().ToString()));
+  }
+  ActionResult result = Answer(
+      action, mfr::v1::ACTION_OUTCOME_DONE,
+      absl::StrCat("read ", device, " bytes ", probed->window.offset, "+",
+                   probed->window.length, " in ", probed->stats.reads,
+                   " reads of up to 64 KiB (", probed->block_bytes,
+                   "-byte blocks): ", probed->unreadable.size(),
+                   " unreadable range(s)"));
+  AddRanges(probed->unreadable, result.mutable_bad_device_ranges());
+  return result;
 }
 
 }  // namespace mfr::agent::actions

@@ -16,6 +16,8 @@
 //                 e2fsck, which the answer says; never writes
 //   md_check      "check" into <root>/sys/block/MD/md/sync_action
 //   refresh_snapshot  a fresh snapshot of the mount through `refresh`
+//   probe         O_DIRECT reads of <root>/dev/DEVICE over the range
+//                 (recovery/block_probe.h): the unreadable blocks
 // A dry run does every check and reports what would happen (DRY_RUN).
 // Thread-compatible.
 #ifndef MFR_AGENT_ACTIONS_ACTION_EXECUTOR_H_
@@ -58,6 +60,7 @@ class ActionExecutor {
   mfr::v1::ActionResult Scrub(const mfr::v1::Action& action);
   mfr::v1::ActionResult MdCheck(const mfr::v1::Action& action);
   mfr::v1::ActionResult Refresh(const mfr::v1::Action& action);
+  mfr::v1::ActionResult Probe(const mfr::v1::Action& action);
   // Signals the mappers of `range` of the open file; fills processes.
   absl::Status SignalMappers(int fd, const ByteSpan& range, int signal,
                              bool dry_run, mfr::v1::ActionResult* result);

@@ -142,6 +142,9 @@ std::string AuditLine(absl::Time now, absl::string_view text) {
 
 void DeriveOutcome(mfr::v1::Incident* incident) {
   bool open = false, lost = false, saved = false, attention = false;
+  for (const ActionRecord& r : incident->actions()) {
+    open |= !r.has_result();  // e.g. a probe every owner waits for
+  }
   for (OwnerExtent& owner : *incident->mutable_owners()) {
     std::vector<const ActionRecord*> records;
     for (const ActionRecord& r : incident->actions()) {
@@ -186,7 +189,9 @@ std::string DescribeAction(const Action& a) {
     what = absl::StrCat("refresh snapshot of ",
                         a.refresh_snapshot().mount_point());
   } else if (a.has_probe()) {
-    what = absl::StrCat("probe ", a.probe().device());
+    what = absl::StrCat("probe ", a.probe().device(), " bytes ",
+                        a.probe().range().offset_bytes(), "+",
+                        a.probe().range().length_bytes());
   }
   return absl::StrCat("planned ", a.id(), a.dry_run() ? " (dry run)" : "", ": ",
                       what, " — because ", a.reason());
@@ -209,6 +214,12 @@ std::string DescribeResult(const Action& a,
   if (result.lost_file_ranges_size() > 0) {
     absl::StrAppend(&line, "; lost file bytes ",
                     RangesText(result.lost_file_ranges()));
+  }
+  if (a.has_probe() && result.outcome() == mfr::v1::ACTION_OUTCOME_DONE) {
+    absl::StrAppend(&line, "; unreadable device bytes: ",
+                    result.bad_device_ranges().empty()
+                        ? "none"
+                        : RangesText(result.bad_device_ranges()));
   }
   if (result.bytes_rewritten() > 0) {
     absl::StrAppend(&line, "; ", result.bytes_rewritten(), " bytes rewritten");

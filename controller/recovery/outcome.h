@@ -2,7 +2,8 @@
 //
 // Each owner's state follows from the results of the actions planned for
 // it (planner.h):
-//   OPEN                an action for it has no result yet
+//   OPEN                an action for it has no result yet (the incident
+//                       is OPEN while any of its actions has none)
 //   RECOVERED           every byte saved (rewritten and verified, or md
 //                       rewrote it), or nothing lived there (free space,
 //                       unwritten extents)

@@ -1,5 +1,6 @@
 #include "controller/recovery/planner.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -92,6 +93,7 @@ class Planner {
                                          "only, no actions"));
       return std::move(plan_);
     }
+    if (!ProbeAllowsActions()) return std::move(plan_);
     for (const auto& [mount, count] : history_.stale) {
       if (count > history_.refreshes[mount]) {
         Refresh(mount, "an agent found ownership changed since the snapshot");
@@ -102,6 +104,40 @@ class Planner {
   }
 
  private:
+  // Plans the probe an estimated range needs; false while other actions
+  // must wait for it (or when it showed there is nothing to recover).
+  bool ProbeAllowsActions() {
+    const mfr::v1::ActionRecord* probe = nullptr;
+    for (const auto& record : incident_.actions()) {
+      if (record.action().has_probe()) probe = &record;
+    }
+    if (probe == nullptr) {
+      if (!incident_.range_estimated() || policy_.probe == Mode::kDisabled) {
+        return true;
+      }
+      Action a;
+      a.mutable_probe()->set_device(incident_.device());
+      const uint64_t start = incident_.range().offset_bytes();
+      const uint64_t length = std::max<uint64_t>(
+          incident_.range().length_bytes(), kProbeWindowBytes);
+      SetRange({start, std::min(length, ~uint64_t{0} - start)},
+               a.mutable_probe()->mutable_range());
+      Add(std::move(a), policy_.probe, "probe",
+          "the kernel named only where the failed request started: read the "
+          "neighbourhood to find the blocks that really fail");
+      return false;
+    }
+    if (!probe->has_result()) return false;
+    if (probe->result().outcome() == mfr::v1::ACTION_OUTCOME_DONE &&
+        probe->result().bad_device_ranges().empty()) {
+      plan_.notes.push_back(
+          "the probe read every block: none fails now (a transient error, "
+          "or the device already remapped it); nothing to recover");
+      return false;
+    }
+    return true;
+  }
+
   void PlanOwner(const OwnerExtent& owner) {
     if (owner.repairable()) return PlanMdCheck(owner);
     switch (owner.kind()) {

@@ -14,6 +14,13 @@
 //   repairable (md redundancy left)     md check of the array
 //   not in the snapshot                 refresh the filesystem's snapshot
 //
+// A range that is the kernel's estimate (range_estimated: the failed
+// request's first block, no length) is probed first, read-only, over
+// kProbeWindowBytes from its start; nothing else is planned until the
+// probe answered (the controller then narrows the range to the blocks
+// that failed). A probe that found every block readable means there is
+// nothing to recover: no file actions, a note says so.
+//
 // Each owner gets its own actions (reflink: every sharer). Parts of an
 // owner that an earlier action already targets are not planned again, so
 // replanning after a merged report or a fresh snapshot only adds what is
@@ -35,6 +42,9 @@ namespace mfr::controller::recovery {
 
 // At most this many snapshot refreshes of one filesystem per incident.
 inline constexpr int kMaxRefreshesPerMount = 2;
+// How far past an estimated range's start a probe reads: a failed request
+// is at most max_sectors_kb long (512 KiB to a few MiB on most devices).
+inline constexpr uint64_t kProbeWindowBytes = 1 << 20;
 
 struct HostContext {
   std::map<std::string, mfr::v1::DaxMode> dax_by_mount;  // from the topology

@@ -311,3 +311,56 @@ TEST(PlannerTest, RefreshesAreBounded) {
 
 }  // namespace
 }  // namespace mfr::controller::recovery
+
+namespace mfr::controller::recovery {
+namespace {
+
+TEST(PlannerTest, AnEstimatedRangeIsProbedBeforeAnythingElse) {
+  Incident incident = WithOwners({File(5, "a", 0, 4096, 8192)});
+  incident.set_device("loop3");
+  incident.mutable_range()->set_offset_bytes(8192);
+  incident.mutable_range()->set_length_bytes(512);
+  incident.set_range_estimated(true);
+  Plan plan = PlanRecovery(incident, Dax(mfr::v1::DAX_MODE_NEVER),
+                           EffectivePolicy(), 10);
+  ASSERT_EQ(plan.actions.size(), 1u);
+  ASSERT_TRUE(plan.actions[0].has_probe());
+  EXPECT_EQ(plan.actions[0].probe().device(), "loop3");
+  EXPECT_EQ(plan.actions[0].probe().range().offset_bytes(), 8192u);
+  EXPECT_EQ(plan.actions[0].probe().range().length_bytes(), kProbeWindowBytes);
+
+  auto* record = incident.add_actions();
+  *record->mutable_action() = plan.actions[0];
+  // Waiting for the probe: nothing else.
+  EXPECT_TRUE(PlanRecovery(incident, Dax(mfr::v1::DAX_MODE_NEVER),
+                           EffectivePolicy(), 10)
+                  .actions.empty());
+  // Every block read fine: nothing to recover.
+  record->mutable_result()->set_outcome(mfr::v1::ACTION_OUTCOME_DONE);
+  incident.set_range_estimated(false);
+  Plan clean = PlanRecovery(incident, Dax(mfr::v1::DAX_MODE_NEVER),
+                            EffectivePolicy(), 10);
+  EXPECT_TRUE(clean.actions.empty());
+  ASSERT_EQ(clean.notes.size(), 1u);
+  EXPECT_THAT(clean.notes[0], testing::HasSubstr("nothing to recover"));
+  // It found the bad block (the controller narrowed the owners): act.
+  auto* bad = record->mutable_result()->add_bad_device_ranges();
+  bad->set_offset_bytes(8192);
+  bad->set_length_bytes(512);
+  Plan narrowed = PlanRecovery(incident, Dax(mfr::v1::DAX_MODE_NEVER),
+                               EffectivePolicy(), 10);
+  EXPECT_THAT(Shown(narrowed),
+              testing::ElementsAre("rewrite /d:a@0+4096/dev8192"));
+}
+
+TEST(PlannerTest, ProbeDisabledActsOnTheEstimate) {
+  Incident incident = WithOwners({File(5, "a", 0, 4096, 8192)});
+  incident.set_range_estimated(true);
+  Plan plan = PlanRecovery(incident, Dax(mfr::v1::DAX_MODE_NEVER),
+                           Effective(*ParsePolicy("probe: ACTION_MODE_DISABLED")),
+                           10);
+  EXPECT_THAT(Shown(plan), testing::ElementsAre("rewrite /d:a@0+4096/dev8192"));
+}
+
+}  // namespace
+}  // namespace mfr::controller::recovery

@@ -66,6 +66,7 @@ EffectivePolicy Effective(const mfr::v1::RecoveryPolicy& p) {
   e.scrub = ModeOf(p.scrub(), dry);
   e.md_check = ModeOf(p.md_check(), dry);
   e.refresh_snapshot = ModeOf(p.refresh_snapshot(), dry);
+  e.probe = ModeOf(p.probe(), dry);
   e.kill_signal =
       p.kill_signal() == mfr::v1::KILL_SIGNAL_SIGKILL ? SIGKILL : SIGBUS;
   e.kill_mappers_of_lost_pages = p.kill_mappers_of_lost_pages();
@@ -92,8 +93,9 @@ absl::StatusOr<mfr::v1::RecoveryPolicy> ParsePolicy(absl::string_view text) {
         "recovery policy: kill_signal must be KILL_SIGNAL_SIGBUS or "
         "KILL_SIGNAL_SIGKILL");
   }
-  for (int mode : {policy.kill_mappers(), policy.rewrite(), policy.scrub(),
-                   policy.md_check(), policy.refresh_snapshot()}) {
+  for (int mode :
+       {policy.kill_mappers(), policy.rewrite(), policy.scrub(),
+        policy.md_check(), policy.refresh_snapshot(), policy.probe()}) {
     if (!mfr::v1::ActionMode_IsValid(mode)) {
       return absl::InvalidArgumentError(
           absl::StrCat("recovery policy: unknown action mode ", mode));

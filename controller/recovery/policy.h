@@ -28,6 +28,7 @@ struct EffectivePolicy {
   Mode scrub = Mode::kEnabled;
   Mode md_check = Mode::kEnabled;
   Mode refresh_snapshot = Mode::kEnabled;
+  Mode probe = Mode::kEnabled;
   int kill_signal = 7;  // SIGBUS on Linux
   bool kill_mappers_of_lost_pages = false;
   uint32_t max_kills_per_host_per_minute = kDefaultMaxKillsPerHostPerMinute;

@@ -1,5 +1,8 @@
 #include "controller/recovery/recovery_coordinator.h"
 
+#include <algorithm>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
 #include "controller/recovery/outcome.h"
@@ -35,7 +38,11 @@ std::vector<mfr::v1::Action> RecoveryCoordinator::Plan(
     }
   }
   for (const std::string& note : plan.notes) {
-    incident->add_audit(AuditLine(now, note));
+    // Replanning after every result must not repeat a decision.
+    const bool said = std::any_of(
+        incident->audit().begin(), incident->audit().end(),
+        [&](const std::string& line) { return absl::EndsWith(line, note); });
+    if (!said) incident->add_audit(AuditLine(now, note));
   }
   for (const mfr::v1::Action& action : plan.actions) {
     auto* record = incident->add_actions();

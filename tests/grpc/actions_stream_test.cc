@@ -75,6 +75,7 @@ class ActionsStreamTest : public ::testing::Test {
     r.set_device("loop7");
     r.mutable_range()->set_offset_bytes(8192);
     r.mutable_range()->set_length_bytes(512);
+    r.set_length_exact(true);  // nothing to probe
     auto response = node_->incident_core()->Report(r, absl::Now());
     EXPECT_TRUE(response.ok()) << response.status();
     return response.ok() ? response->incident_id() : "";
