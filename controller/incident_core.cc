@@ -32,13 +32,25 @@ uint32_t PageSize(uint32_t requested) {
   return requested == 0 ? kDefaultPageSize : std::min(requested, kMaxPageSize);
 }
 
-// A probe of the incident answered, and its window holds `range`.
-bool ProbedAlready(const Incident& incident, const ByteSpan& range) {
+// Whether an estimated report at `range` is an echo of what an answered
+// probe of the incident already read, not new damage: the kernel's retry
+// of the original request (the probe window's start), or the kernel's line
+// for one of the probe's own failing reads (a failing chunk's start, or a
+// block inside an unreadable run).
+bool EchoOfProbe(const Incident& incident, const ByteSpan& range) {
   for (const auto& record : incident.actions()) {
+    const auto& probe = record.action().probe();
     if (!record.action().has_probe() || !record.has_result()) continue;
-    const ByteSpan window = SpanOf(record.action().probe().range());
-    if (window.offset <= range.offset && range.end() <= window.end()) {
-      return true;
+    const ByteSpan window = SpanOf(probe.range());
+    if (range.offset < window.offset || range.end() > window.end()) continue;
+    if (range.offset == window.offset) return true;
+    const uint64_t chunk = std::max<uint64_t>(probe.chunk_bytes(), 1);
+    const bool chunk_start = (range.offset - window.offset) % chunk == 0;
+    for (const auto& bad : record.result().bad_device_ranges()) {
+      if (Intersect(SpanOf(bad), range)) return true;
+      if (chunk_start && Intersect(SpanOf(bad), {range.offset, chunk})) {
+        return true;
+      }
     }
   }
   return false;
@@ -104,11 +116,13 @@ absl::StatusOr<mfr::v1::CorruptRangeResponse> IncidentCore::Report(
                                  request.length_exact(), now);
   if (!neighbour.ok()) return neighbour.status();
   Incident incident;
+  ByteSpan old_range;  // empty for a new incident
   if (neighbour->has_value()) {
     incident = **neighbour;
     const ByteSpan old = SpanOf(incident.range());
-    if (!request.length_exact() && ProbedAlready(incident, range)) {
-      range = old;  // the probe read there already: the estimate adds nothing
+    old_range = old;
+    if (!request.length_exact() && EchoOfProbe(incident, range)) {
+      range = old;  // an echo of the probe's reads: the estimate adds nothing
     } else {
       const uint64_t start = std::min(old.offset, range.offset);
       range = {start, std::max(old.end(), range.end()) - start};
@@ -127,10 +141,9 @@ absl::StatusOr<mfr::v1::CorruptRangeResponse> IncidentCore::Report(
   if (!pieces.ok()) return pieces.status();
   incident.mutable_range()->set_offset_bytes(range.offset);
   incident.mutable_range()->set_length_bytes(range.length);
-  const bool probed = std::any_of(
-      incident.actions().begin(), incident.actions().end(),
-      [](const mfr::v1::ActionRecord& r) { return r.action().has_probe(); });
-  if (!request.length_exact() && !probed) incident.set_range_estimated(true);
+  if (!request.length_exact() && !(range == old_range)) {
+    incident.set_range_estimated(true);  // new estimated bytes: probe them
+  }
   *incident.mutable_updated() = ToProtoTime(now);
   incident.add_report_ids(request.report_id());
   incident.add_audit(recovery::AuditLine(
@@ -420,7 +433,7 @@ absl::StatusOr<std::optional<Incident>> IncidentCore::FindMergeable(
     const ByteSpan other = SpanOf(incident.range());
     const bool near = (other.offset <= PlusGap(range.end()) &&
                        range.offset <= PlusGap(other.end())) ||
-                      (!exact && ProbedAlready(incident, range));
+                      (!exact && EchoOfProbe(incident, range));
     if (near) {
       found = incident;  // overlapping, touching or a page apart
       return false;

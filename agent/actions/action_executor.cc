@@ -383,18 +383,23 @@ ActionResult ActionExecutor::Probe(const mfr::v1::Action& action) {
                                "+", range.length, " with O_DIRECT"));
   }
   const std::string path = absl::StrCat(deps_.root, "/dev/", device);
-  auto probed = recovery::ProbeDevice(path, range);
+  recovery::DeviceProbeOptions options;
+  if (action.probe().chunk_bytes() > 0) {
+    options.chunk_bytes = action.probe().chunk_bytes();
+  }
+  auto probed = recovery::ProbeDevice(path, range, options);
   if (!probed.ok()) {
     return Answer(action, mfr::v1::ACTION_OUTCOME_FAILED,
                   absl::StrCat("probe: ", probed.status().ToString()));
   }
-  ActionResult result = Answer(
-      action, mfr::v1::ACTION_OUTCOME_DONE,
-      absl::StrCat("read ", device, " bytes ", probed->window.offset, "+",
-                   probed->window.length, " in ", probed->stats.reads,
-                   " reads of up to 64 KiB (", probed->block_bytes,
-                   "-byte blocks): ", probed->unreadable.size(),
-                   " unreadable range(s)"));
+  ActionResult result =
+      Answer(action, mfr::v1::ACTION_OUTCOME_DONE,
+             absl::StrCat("read ", device, " bytes ", probed->window.offset,
+                          "+", probed->window.length, " in ",
+                          probed->stats.reads, " reads of up to ",
+                          options.chunk_bytes, " bytes (", probed->block_bytes,
+                          "-byte blocks): ", probed->unreadable.size(),
+                          " unreadable range(s)"));
   AddRanges(probed->unreadable, result.mutable_bad_device_ranges());
   return result;
 }

@@ -38,7 +38,7 @@ absl::StatusOr<std::vector<ByteSpan>> FindUnreadable(const ByteSpan& window,
 
 struct DeviceProbeOptions {
   uint64_t chunk_bytes = 64 << 10;
-  uint64_t max_bytes_per_second = 64 << 20;
+  uint64_t max_bytes_per_second = 256 << 20;
 };
 
 struct DeviceProbeResult {

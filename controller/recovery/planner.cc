@@ -107,29 +107,36 @@ class Planner {
   // Plans the probe an estimated range needs; false while other actions
   // must wait for it (or when it showed there is nothing to recover).
   bool ProbeAllowsActions() {
-    const mfr::v1::ActionRecord* probe = nullptr;
+    const mfr::v1::ActionRecord* last = nullptr;
+    int probes = 0;
     for (const auto& record : incident_.actions()) {
-      if (record.action().has_probe()) probe = &record;
+      if (!record.action().has_probe()) continue;
+      last = &record;
+      ++probes;
     }
-    if (probe == nullptr) {
-      if (!incident_.range_estimated() || policy_.probe == Mode::kDisabled) {
-        return true;
+    if (last != nullptr && !last->has_result()) return false;
+    if (incident_.range_estimated() && policy_.probe != Mode::kDisabled) {
+      if (probes < kMaxProbes) {
+        Action a;
+        a.mutable_probe()->set_device(incident_.device());
+        a.mutable_probe()->set_chunk_bytes(kProbeChunkBytes);
+        const uint64_t start = incident_.range().offset_bytes();
+        const uint64_t length = std::max<uint64_t>(
+            incident_.range().length_bytes(), kProbeWindowBytes);
+        SetRange({start, std::min(length, ~uint64_t{0} - start)},
+                 a.mutable_probe()->mutable_range());
+        Add(std::move(a), policy_.probe, "probe",
+            "the kernel named only where the failed request started: read "
+            "the neighbourhood to find the blocks that really fail");
+        return false;
       }
-      Action a;
-      a.mutable_probe()->set_device(incident_.device());
-      const uint64_t start = incident_.range().offset_bytes();
-      const uint64_t length = std::max<uint64_t>(
-          incident_.range().length_bytes(), kProbeWindowBytes);
-      SetRange({start, std::min(length, ~uint64_t{0} - start)},
-               a.mutable_probe()->mutable_range());
-      Add(std::move(a), policy_.probe, "probe",
-          "the kernel named only where the failed request started: read the "
-          "neighbourhood to find the blocks that really fail");
-      return false;
+      plan_.notes.push_back(absl::StrCat("already probed ", probes,
+                                         " times: acting on the estimate"));
+      return true;
     }
-    if (!probe->has_result()) return false;
-    if (probe->result().outcome() == mfr::v1::ACTION_OUTCOME_DONE &&
-        probe->result().bad_device_ranges().empty()) {
+    if (last != nullptr &&
+        last->result().outcome() == mfr::v1::ACTION_OUTCOME_DONE &&
+        last->result().bad_device_ranges().empty()) {
       plan_.notes.push_back(
           "the probe read every block: none fails now (a transient error, "
           "or the device already remapped it); nothing to recover");

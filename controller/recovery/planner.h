@@ -19,7 +19,8 @@
 // kProbeWindowBytes from its start; nothing else is planned until the
 // probe answered (the controller then narrows the range to the blocks
 // that failed). A probe that found every block readable means there is
-// nothing to recover: no file actions, a note says so.
+// nothing to recover: no file actions, a note says so. An incident
+// estimated again later is probed again (at most kMaxProbes times).
 //
 // Each owner gets its own actions (reflink: every sharer). Parts of an
 // owner that an earlier action already targets are not planned again, so
@@ -45,6 +46,12 @@ inline constexpr int kMaxRefreshesPerMount = 2;
 // How far past an estimated range's start a probe reads: a failed request
 // is at most max_sectors_kb long (512 KiB to a few MiB on most devices).
 inline constexpr uint64_t kProbeWindowBytes = 1 << 20;
+// The probe reads this much at a time; only failing chunks are re-read
+// block by block.
+inline constexpr uint64_t kProbeChunkBytes = 64 << 10;
+// A range estimated again (new damage near a probed incident) is probed
+// again, at most this many times per incident.
+inline constexpr int kMaxProbes = 3;
 
 struct HostContext {
   std::map<std::string, mfr::v1::DaxMode> dax_by_mount;  // from the topology
