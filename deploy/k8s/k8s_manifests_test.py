@@ -26,21 +26,6 @@ import generate  # noqa: E402
 import harness  # noqa: E402
 
 
-def sources_root():
-    """The tree holding generate.py's sources (deploy/prometheus, deploy/grafana).
-
-    //deploy:alert_rules and //deploy:dashboards are not visible to this
-    package yet, so they are not in the runfiles: they are read from the
-    work tree this file's runfile links to (BUILD.bazel tags the test
-    `external`, so a cached result never hides a change to them). Runfiles
-    win once they are there.
-    """
-    if all(os.path.exists(os.path.join(ROOT, p)) for p in (generate.RULES, generate.DASHBOARD)):
-        return ROOT
-    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
-
-
-SOURCES = sources_root()
 
 try:
     import yaml
@@ -183,7 +168,7 @@ class K8sManifestsTest(unittest.TestCase):
         return self.by_key[(kind, name)]
 
     def test_generated_files_are_up_to_date(self):
-        self.assertEqual(generate.stale(SOURCES, outputs_root=ROOT), [],
+        self.assertEqual(generate.stale(ROOT, outputs_root=ROOT), [],
                          "edit the sources, then run python3 deploy/k8s/generate.py")
 
     def test_renders_the_expected_objects(self):
@@ -304,14 +289,14 @@ class K8sManifestsTest(unittest.TestCase):
         self.assertIn({"operator": "Exists"}, tolerations)
 
     def test_prometheus_rule_is_the_rules_file(self):
-        with open(os.path.join(SOURCES, generate.RULES)) as f:
+        with open(os.path.join(ROOT, generate.RULES)) as f:
             rules = yaml.safe_load(f)
         self.assertEqual(self.get("PrometheusRule", "mfr-rules")["spec"], rules)
         self.assertTrue(rules["groups"] and all(g["rules"] for g in rules["groups"]))
 
     def test_dashboard_configmap_is_the_dashboard(self):
         cm = self.get("ConfigMap", "mfr-dashboard")
-        with open(os.path.join(SOURCES, generate.DASHBOARD), encoding="utf-8") as f:
+        with open(os.path.join(ROOT, generate.DASHBOARD), encoding="utf-8") as f:
             self.assertEqual(cm["data"], {"mfr-dashboard.json": f.read()})
         self.assertEqual(cm["metadata"]["labels"].get("grafana_dashboard"), "1")
 
