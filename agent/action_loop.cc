@@ -8,6 +8,7 @@
 #include "agent/recovery/linux_mapping_mode_probe.h"
 #include "agent/recovery/mapper_finder.h"
 #include "agent/recovery/process_control.h"
+#include "agent/topology/rooted_fs.h"
 #include "mfr/v1/agent_service.grpc.pb.h"
 
 namespace mfr::agent {
@@ -23,8 +24,10 @@ absl::Status RunActionLoop(const ActionLoopConfig& config,
       (std::filesystem::path(config.root) / "proc").string());
   if (!finder.ok()) return finder.status();
   actions::ExecutorDeps deps;
+  recovery::LinuxMappingModeOptions mapping;
+  mapping.proc_root = topology::HostPath(config.root, "/proc");
   std::unique_ptr<recovery::MappingModeProbe> probe =
-      std::make_unique<recovery::LinuxMappingModeProbe>();
+      std::make_unique<recovery::LinuxMappingModeProbe>(mapping);
   if (!config.dax_paths_for_testing.empty()) {
     *log << "WARNING: files under the --dax-paths-for-testing prefixes are "
             "treated as DAX (tests only)"

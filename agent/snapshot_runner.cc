@@ -60,6 +60,7 @@ absl::Status SnapshotRunner::SnapshotOne(const mfr::v1::Mount& mount) {
   request.mount = mount;
   request.generation = static_cast<uint64_t>(absl::ToUnixNanos(absl::Now()));
   request.batch_size = options_.batch_size;
+  request.host_root = options_.root.path;
   auto upload = client_->StartUpload();
   snapshot::SnapshotStats stats;
   absl::Status produced = snapshot::ProduceSnapshot(

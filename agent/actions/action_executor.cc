@@ -16,6 +16,7 @@
 #include "agent/recovery/ownership_check.h"
 #include "agent/recovery/page_cache_rewriter.h"
 #include "agent/recovery/process_killer.h"
+#include "agent/topology/rooted_fs.h"
 
 namespace mfr::agent::actions {
 namespace {
@@ -49,7 +50,8 @@ void AddRanges(const std::vector<ByteSpan>& spans,
 
 // Verifies the target live; on success `checked` holds the open file.
 ActionResult Verify(const mfr::v1::Action& action,
-                    const mfr::v1::FileRangeTarget& target, int open_flags,
+                    const mfr::v1::FileRangeTarget& target,
+                    const std::string& root, int open_flags,
                     recovery::OwnershipResult* checked) {
   const ByteSpan range = SpanOf(target.file_range());
   if (!ValidateSpan(range).ok() || target.mount_point().empty() ||
@@ -59,7 +61,7 @@ ActionResult Verify(const mfr::v1::Action& action,
                   "are required");
   }
   recovery::OwnershipClaim claim;
-  claim.mount_point = target.mount_point();
+  claim.mount_point = topology::HostPath(root, target.mount_point());
   claim.relative_path = target.path();
   claim.inode = target.inode();
   claim.file_range = range;
@@ -171,7 +173,8 @@ absl::Status ActionExecutor::SignalMappers(int fd, const ByteSpan& range,
 ActionResult ActionExecutor::KillMappers(const mfr::v1::Action& action) {
   const auto& kill = action.kill_mappers();
   recovery::OwnershipResult file;
-  ActionResult result = Verify(action, kill.target(), O_RDONLY, &file);
+  ActionResult result =
+      Verify(action, kill.target(), deps_.root, O_RDONLY, &file);
   if (result.outcome() != mfr::v1::ACTION_OUTCOME_DONE) return result;
   auto mode = deps_.mapping->ModeOf(file.file.get(), PathOf(kill.target()));
   if (!mode.ok()) {
@@ -206,7 +209,8 @@ ActionResult ActionExecutor::Rewrite(const mfr::v1::Action& action) {
   recovery::OwnershipResult file;
   // O_RDWR even for a dry run: the rewriter insists, and opening writes
   // nothing.
-  ActionResult result = Verify(action, rewrite.target(), O_RDWR, &file);
+  ActionResult result =
+      Verify(action, rewrite.target(), deps_.root, O_RDWR, &file);
   if (result.outcome() != mfr::v1::ACTION_OUTCOME_DONE) return result;
   auto mode = deps_.mapping->ModeOf(file.file.get(), PathOf(rewrite.target()));
   if (!mode.ok()) {
@@ -262,7 +266,8 @@ ActionResult ActionExecutor::Rewrite(const mfr::v1::Action& action) {
 }
 
 ActionResult ActionExecutor::Scrub(const mfr::v1::Action& action) {
-  const std::string& mount = action.scrub().mount_point();
+  const std::string mount =
+      topology::HostPath(deps_.root, action.scrub().mount_point());
   struct statfs fs {};
   if (mount.empty() || statfs(mount.c_str(), &fs) != 0) {
     return Answer(action, mfr::v1::ACTION_OUTCOME_FAILED,

@@ -43,8 +43,14 @@ absl::StatusOr<DaxMountOption> LinuxMappingModeProbe::MountDaxOption(
   absl::StatusOr<std::unique_ptr<topology::RootedFs>> proc =
       topology::RootedFs::Open(options_.proc_root);
   if (!proc.ok()) return proc.status();
-  absl::StatusOr<std::string> text =
-      (*proc)->ReadFile("self/mountinfo", topology::kMaxMountInfoBytes);
+  // The host's mounts: init's in a container (proc_root under --root),
+  // falling back to self (this agent on the host, or a recorded tree).
+  absl::StatusOr<std::string> text = (*proc)->ReadFile(
+      options_.proc_root == "/proc" ? "self/mountinfo" : "1/mountinfo",
+      topology::kMaxMountInfoBytes);
+  if (absl::IsNotFound(text.status())) {
+    text = (*proc)->ReadFile("self/mountinfo", topology::kMaxMountInfoBytes);
+  }
   if (!text.ok()) return text.status();
   absl::StatusOr<topology::MountInfoTable> table =
       topology::ParseMountInfo(*text);

@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "agent/snapshot/dev_numbers.h"
+#include "agent/topology/rooted_fs.h"
 #include "common/scoped_fd.h"
 
 namespace mfr::agent::snapshot {
@@ -105,10 +106,11 @@ class LinuxSnapshotIo : public SnapshotIo {
 
 absl::StatusOr<std::unique_ptr<SnapshotIo>> OpenLinuxSnapshotIo(
     const v1::Mount& mount, const LinuxSnapshotIoOptions& options) {
-  const std::string& path = mount.mount_point();
-  if (path.empty() || path[0] != '/') {
+  if (mount.mount_point().empty() || mount.mount_point()[0] != '/') {
     return absl::InvalidArgumentError("mount point must be an absolute path");
   }
+  const std::string path =
+      topology::HostPath(options.host_root, mount.mount_point());
   ScopedFd root(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!root.valid()) return absl::ErrnoToStatus(errno, "open " + path);
   if (absl::Status status = CheckMountRoot(root.get(), path); !status.ok()) {

@@ -27,6 +27,7 @@
 namespace mfr::agent::snapshot {
 
 struct LinuxSnapshotIoOptions {
+  std::string host_root = "/";  // the mount point is opened under it
   std::string sysfs_root = "/sys";
   WalkOptions walk;
   FiemapOptions fiemap;

@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "agent/snapshot/linux_snapshot_io.h"
+#include "agent/topology/rooted_fs.h"
 #include "common/utf8.h"
 
 namespace mfr::agent::snapshot {
@@ -234,8 +235,11 @@ absl::Status ProduceSnapshotWithIo(const SnapshotRequest& req, SnapshotIo& io,
 absl::Status ProduceSnapshot(const SnapshotRequest& req, ChunkSink sink,
                              SnapshotStats* stats) {
   if (absl::Status status = ValidateRequest(req); !status.ok()) return status;
+  LinuxSnapshotIoOptions options;
+  options.host_root = req.host_root;
+  options.sysfs_root = topology::HostPath(req.host_root, "/sys");
   absl::StatusOr<std::unique_ptr<SnapshotIo>> io =
-      OpenLinuxSnapshotIo(req.mount);
+      OpenLinuxSnapshotIo(req.mount, options);
   if (!io.ok()) return io.status();
   return ProduceSnapshotWithIo(req, **io, std::move(sink), stats);
 }

@@ -56,6 +56,7 @@ struct SnapshotRequest {
   size_t max_batch_bytes = 1u << 20;  // well below gRPC's 4 MB message cap
   uint32_t fsmap_records_per_call = 65536;
   uint64_t device_size_bytes = 0;  // 0: ask the host
+  std::string host_root = "/";     // where the host's / is (containers)
 };
 
 struct SnapshotStats {

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "agent/topology/rooted_fs.h"
 
 // Debian 12's kernel headers predate FS_IOC_GETFSUUID (Linux 6.5); the ABI
 // is fixed, so define it here when missing.
@@ -26,11 +27,6 @@ struct fsuuid2 {
 
 namespace mfr::agent::topology {
 namespace {
-
-std::string JoinRoot(const std::string& root, const std::string& path) {
-  if (root.empty() || root == "/") return path;
-  return absl::StrCat(root, path.empty() || path[0] != '/' ? "/" : "", path);
-}
 
 // The uuid of the filesystem open at fd; empty if it has none or the
 // kernel does not know the ioctl.
@@ -75,7 +71,7 @@ std::string FormatFsUuid(const uint8_t* bytes, size_t len) {
 
 absl::StatusOr<FsIdentity> LinuxFilesystemProbe::Probe(
     const std::string& mount_point) {
-  const std::string path = JoinRoot(root_, mount_point);
+  const std::string path = HostPath(root_, mount_point);
   FsIdentity identity;
   // O_DIRECTORY: never open a bind-mounted device node or FIFO, which could
   // have side effects; a bind-mounted regular file gets statfs only.

@@ -15,6 +15,17 @@
 #include "absl/strings/str_cat.h"
 
 namespace mfr::agent::topology {
+
+std::string HostPath(const std::string& root, const std::string& path) {
+  if (root.empty() || root == "/") return path;
+  return absl::StrCat(root, path.empty() || path[0] != '/' ? "/" : "", path);
+}
+
+std::string MountInfoPath(const std::string& root) {
+  return root.empty() || root == "/" ? "proc/self/mountinfo"
+                                     : "proc/1/mountinfo";
+}
+
 namespace {
 
 // Strips leading slashes: openat2 with RESOLVE_IN_ROOT treats "/x" as the

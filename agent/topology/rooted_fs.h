@@ -26,6 +26,17 @@
 
 namespace mfr::agent::topology {
 
+// `path` (absolute, as the host names it) seen from this process when the
+// host's root is mounted at `root` ("/": the path itself).
+std::string HostPath(const std::string& root, const std::string& path);
+
+// The host's mountinfo under `root`: the agent's own (proc/self) when it
+// runs in the host's mount namespace (root "/"), else init's (proc/1: a
+// container with hostPID sees the host's mounts there, its own under
+// self). Readers fall back to proc/self when proc/1 is missing (a
+// recorded tree).
+std::string MountInfoPath(const std::string& root);
+
 class RootedFs {
  public:
   // Largest file ReadFile returns by default; sysfs attributes fit a page.

@@ -85,5 +85,15 @@ TEST(RootedFsOpenTest, FailsForAMissingRoot) {
             absl::StatusCode::kNotFound);
 }
 
+TEST(HostPathTest, RootPrefixesHostPaths) {
+  EXPECT_EQ(HostPath("/", "/data"), "/data");
+  EXPECT_EQ(HostPath("", "/data"), "/data");
+  EXPECT_EQ(HostPath("/host", "/data"), "/host/data");
+  EXPECT_EQ(HostPath("/host", "sys"), "/host/sys");
+  // In a container the agent's own mounts are not the host's.
+  EXPECT_EQ(MountInfoPath("/"), "proc/self/mountinfo");
+  EXPECT_EQ(MountInfoPath("/host"), "proc/1/mountinfo");
+}
+
 }  // namespace
 }  // namespace mfr::agent::topology

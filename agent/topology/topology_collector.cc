@@ -14,12 +14,14 @@
 namespace mfr::agent::topology {
 namespace {
 
-constexpr char kMountInfo[] = "proc/self/mountinfo";
-
 absl::StatusOr<MountInfoTable> ReadMountInfo(const RootedFs& fs,
+                                             const std::string& root,
                                              std::vector<std::string>* warn) {
   absl::StatusOr<std::string> text =
-      fs.ReadFile(kMountInfo, kMaxMountInfoBytes);
+      fs.ReadFile(MountInfoPath(root), kMaxMountInfoBytes);
+  if (absl::IsNotFound(text.status())) {  // a recorded tree has only self
+    text = fs.ReadFile("proc/self/mountinfo", kMaxMountInfoBytes);
+  }
   if (!text.ok()) return text.status();
   absl::StatusOr<MountInfoTable> table = ParseMountInfo(*text);
   if (table.ok() && table->skipped_lines > 0) {
@@ -59,7 +61,7 @@ absl::StatusOr<CollectedTopology> TopologyCollector::Collect() {
   if (!fs.ok()) return fs.status();
   CollectedTopology result;
   absl::StatusOr<MountInfoTable> mountinfo =
-      ReadMountInfo(**fs, &result.warnings);
+      ReadMountInfo(**fs, host_.path, &result.warnings);
   if (!mountinfo.ok()) return mountinfo.status();
   absl::StatusOr<BlockDeviceScan> scan = ScanBlockDevices(**fs);
   if (!scan.ok()) return scan.status();

@@ -27,7 +27,8 @@
 namespace mfr::agent::topology {
 
 struct HostRoot {
-  // Directory under which proc/self/mountinfo and sys/ live.
+  // Directory under which the host's proc/ and sys/ live (see
+  // MountInfoPath: proc/1/mountinfo when it is not "/").
   std::string path = "/";
   // Output of `dmsetup table` (all devices); empty: dm targets stay empty.
   std::string dm_tables_text;
