@@ -373,50 +373,47 @@ absl::Status CheckOperatorInput(const std::string& id,
 
 absl::StatusOr<Incident> IncidentCore::Acknowledge(
     const mfr::v1::AcknowledgeIncidentRequest& request, absl::Time now) {
-  if (auto s = CheckOperatorInput(request.id(), request.operator_(),
-                                  request.comment(), false);
-      !s.ok()) {
-    return s;
-  }
-  absl::MutexLock lock(&mu_);
-  auto incident = store_->Get(request.id());
-  if (!incident.ok()) return incident.status();
-  if (incident->state() == mfr::v1::INCIDENT_STATE_RESOLVED) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(request.id(), " is already resolved"));
-  }
-  const Incident before = *incident;
-  incident->set_state(mfr::v1::INCIDENT_STATE_ACKNOWLEDGED);
-  *incident->mutable_updated() = ToProtoTime(now);
-  incident->add_audit(recovery::AuditLine(
-      now,
-      absl::StrCat("acknowledged by ", request.operator_(),
-                   request.comment().empty() ? "" : ": ", request.comment())));
-  if (auto s = Commit(*incident, &before, {}, {}); !s.ok()) return s;
-  return *incident;
+  return OperatorChange(
+      request.id(), request.operator_(), request.comment(), false, now,
+      [&](Incident* incident) {
+        incident->set_state(mfr::v1::INCIDENT_STATE_ACKNOWLEDGED);
+        return absl::StrCat("acknowledged by ", request.operator_(),
+                            request.comment().empty() ? "" : ": ",
+                            request.comment());
+      });
 }
 
 absl::StatusOr<Incident> IncidentCore::ResolveIncident(
     const mfr::v1::ResolveIncidentRequest& request, absl::Time now) {
-  if (auto s = CheckOperatorInput(request.id(), request.operator_(),
-                                  request.comment(), true);
+  return OperatorChange(request.id(), request.operator_(), request.comment(),
+                        true, now, [&](Incident* incident) {
+                          incident->set_state(mfr::v1::INCIDENT_STATE_RESOLVED);
+                          incident->set_resolution(request.comment());
+                          return absl::StrCat("resolved by ",
+                                              request.operator_(), ": ",
+                                              request.comment());
+                        });
+}
+
+absl::StatusOr<Incident> IncidentCore::OperatorChange(
+    const std::string& id, const std::string& operator_name,
+    const std::string& comment, bool comment_required, absl::Time now,
+    const std::function<std::string(Incident*)>& change) {
+  if (auto s = CheckOperatorInput(id, operator_name, comment, comment_required);
       !s.ok()) {
     return s;
   }
   absl::MutexLock lock(&mu_);
-  auto incident = store_->Get(request.id());
+  auto incident = store_->Get(id);
   if (!incident.ok()) return incident.status();
   if (incident->state() == mfr::v1::INCIDENT_STATE_RESOLVED) {
     return absl::FailedPreconditionError(
-        absl::StrCat(request.id(), " is already resolved"));
+        absl::StrCat(id, " is already resolved"));
   }
   const Incident before = *incident;
-  incident->set_state(mfr::v1::INCIDENT_STATE_RESOLVED);
-  incident->set_resolution(request.comment());
+  const std::string what = change(&*incident);
   *incident->mutable_updated() = ToProtoTime(now);
-  incident->add_audit(
-      recovery::AuditLine(now, absl::StrCat("resolved by ", request.operator_(),
-                                            ": ", request.comment())));
+  incident->add_audit(recovery::AuditLine(now, what));
   if (auto s = Commit(*incident, &before, {}, {}); !s.ok()) return s;
   return *incident;
 }

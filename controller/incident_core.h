@@ -12,6 +12,7 @@
 #ifndef MFR_CONTROLLER_INCIDENT_CORE_H_
 #define MFR_CONTROLLER_INCIDENT_CORE_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -112,6 +113,12 @@ class IncidentCore {
   absl::StatusOr<ResolvedPiece> LookUpOwners(
       const std::vector<storage::FilesystemRecord>& filesystems,
       const rocksdb::Snapshot* view, resolve::TranslationResult translation);
+  // Validates operator input, applies `change` (which returns the audit
+  // line) to an unresolved incident and commits it.
+  absl::StatusOr<mfr::v1::Incident> OperatorChange(
+      const std::string& id, const std::string& operator_name,
+      const std::string& comment, bool comment_required, absl::Time now,
+      const std::function<std::string(mfr::v1::Incident*)>& change);
   absl::Status ApplyResultLocked(
       const std::string& host, const mfr::v1::ActionResult& result,
       absl::Time now,

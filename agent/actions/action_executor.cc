@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "agent/recovery/block_probe.h"
 #include "agent/recovery/ownership_check.h"
 #include "agent/recovery/page_cache_rewriter.h"
@@ -227,7 +228,9 @@ ActionResult ActionExecutor::Rewrite(const mfr::v1::Action& action) {
   options.dry_run = action.dry_run();
   options.log = deps_.log;
   options.label = PathOf(rewrite.target());
+  const absl::Time io_start = absl::Now();
   auto done = recovery::RewriteFromPageCache(file.file.get(), range, options);
+  result.set_device_io_seconds(absl::ToDoubleSeconds(absl::Now() - io_start));
   if (!done.ok()) {
     return Answer(action, mfr::v1::ACTION_OUTCOME_FAILED,
                   absl::StrCat("rewrite: ", done.status().ToString()));
@@ -392,7 +395,9 @@ ActionResult ActionExecutor::Probe(const mfr::v1::Action& action) {
   if (action.probe().chunk_bytes() > 0) {
     options.chunk_bytes = action.probe().chunk_bytes();
   }
+  const absl::Time io_start = absl::Now();
   auto probed = recovery::ProbeDevice(path, range, options);
+  const double io_seconds = absl::ToDoubleSeconds(absl::Now() - io_start);
   if (!probed.ok()) {
     return Answer(action, mfr::v1::ACTION_OUTCOME_FAILED,
                   absl::StrCat("probe: ", probed.status().ToString()));
@@ -406,6 +411,7 @@ ActionResult ActionExecutor::Probe(const mfr::v1::Action& action) {
                           "-byte blocks): ", probed->unreadable.size(),
                           " unreadable range(s)"));
   AddRanges(probed->unreadable, result.mutable_bad_device_ranges());
+  result.set_device_io_seconds(io_seconds);
   return result;
 }
 

@@ -16,6 +16,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import harness  # stop_process; the importing test puts it on sys.path
+
 INSTALL_HINT = "run tools/install-deps.sh as root (CI installs it)"
 
 
@@ -100,10 +102,5 @@ class PrometheusServer:
         return None
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            harness.stop_process(self.proc)

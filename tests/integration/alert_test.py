@@ -162,13 +162,8 @@ receivers:
             return f.read()
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            harness.stop_process(self.proc)
 
 
 def prometheus_config(controller_metrics, agent_metrics, alertmanager):
@@ -198,24 +193,14 @@ scrape_configs:
 """
 
 
-class DataLostAlertTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        why = harness.why_no_fuse()
-        if why:
-            raise unittest.SkipTest(why)
-        prometheus_server.require("prometheus")  # each fails and says how to get it
-        Alertmanager.require()
-        cls.cleanup = harness.Cleanup()
-        try:
-            cls.start_everything()
-        except BaseException:
-            cls.cleanup.run_all()
-            raise
+class DataLostAlertTest(harness.LiveTestCase):
+    needs = staticmethod(harness.why_no_fuse)
 
     @classmethod
-    def tearDownClass(cls):
-        cls.cleanup.run_all()
+    def set_up_class(cls):
+        prometheus_server.require("prometheus")  # each fails and says how to get it
+        Alertmanager.require()
+        cls.start_everything()
 
     @classmethod
     def start_everything(cls):
@@ -268,13 +253,7 @@ class DataLostAlertTest(unittest.TestCase):
 
     @classmethod
     def stop_agent(cls):
-        if cls.agent.poll() is None:
-            cls.agent.terminate()
-            try:
-                cls.agent.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                cls.agent.kill()
-                cls.agent.wait()
+        harness.stop_process(cls.agent)
 
     @classmethod
     def targets_up(cls):

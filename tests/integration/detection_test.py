@@ -6,6 +6,7 @@ here the lines are written into /dev/kmsg from user space, which the agent
 refuses unless started with --accept-user-kmsg-for-testing — and the test
 checks that refusal too."""
 import os
+import signal
 import subprocess
 import tempfile
 import time
@@ -27,28 +28,18 @@ def io_error(device, sector):
             "op 0x0:(READ) flags 0x0 phys_seg 1 prio class 0")
 
 
-class DetectionTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        why = harness.why_no_loop_devices()
-        if why:
-            raise unittest.SkipTest(why)
-        cls.cleanup = harness.Cleanup()
-        try:
-            cls.mount, cls.device, victim = harness.make_xfs_with_file(
-                cls.cleanup, "victim.dat", 4 << 20)
-            cls.extent = gt.fiemap(victim)[0]
-            cls.state = tempfile.mkdtemp(prefix="mfr-agent-state-")
-            harness.resume_kmsg_from_now(cls.state)  # older errors are not ours
-            cls.cleanup.push("agent state", lambda: subprocess.run(["rm", "-rf", cls.state]))
-            cls.controller = harness.Controller(cls.cleanup)
-        except BaseException:
-            cls.cleanup.run_all()
-            raise
+class DetectionTest(harness.LiveTestCase):
+    needs = staticmethod(harness.why_no_loop_devices)
 
     @classmethod
-    def tearDownClass(cls):
-        cls.cleanup.run_all()
+    def set_up_class(cls):
+        cls.mount, cls.device, victim = harness.make_xfs_with_file(
+            cls.cleanup, "victim.dat", 4 << 20)
+        cls.extent = gt.fiemap(victim)[0]
+        cls.state = tempfile.mkdtemp(prefix="mfr-agent-state-")
+        harness.resume_kmsg_from_now(cls.state)  # older errors are not ours
+        cls.cleanup.push("agent state", lambda: subprocess.run(["rm", "-rf", cls.state]))
+        cls.controller = harness.Controller(cls.cleanup)
 
     def start_agent(self, *extra, controller=None):
         address = controller or self.controller.address
@@ -59,9 +50,7 @@ class DetectionTest(unittest.TestCase):
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
         def stop():
-            if proc.poll() is None:
-                proc.terminate()
-                proc.wait(timeout=10)
+            harness.stop_process(proc)
         self.addCleanup(stop)
         deadline = time.time() + 20
         for line in proc.stdout:  # ready once the first snapshot is stored
@@ -145,6 +134,32 @@ class DetectionTest(unittest.TestCase):
         stop()
         self.assertTrue(found, "the outbox did not deliver")
         self.assertEqual(len(found), 1)
+
+    def test_4_agent_killed_mid_stream_loses_and_repeats_nothing(self):
+        proc, _ = self.start_agent("--accept-user-kmsg-for-testing")
+        # Ten failures 2 MiB apart (each its own incident), then SIGKILL
+        # while they are being parsed, merged, stored and sent.
+        base = self.extent.start // 512 + 8192
+        sectors = [base + i * 4096 for i in range(10)]
+        for sector in sectors:
+            kmsg(io_error(self.device, sector))
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        _, stop = self.start_agent("--accept-user-kmsg-for-testing")
+
+        def mine():
+            return [i for i in self.incidents()
+                    if int(i["range"]["offsetBytes"]) // 512 in sectors]
+        self.wait_for(lambda: len({int(i["range"]["offsetBytes"]) for i in mine()})
+                      == len(sectors), seconds=15)
+        time.sleep(1.0)  # anything sent twice would have arrived by now
+        stop()
+        found = mine()
+        self.assertEqual(sorted(int(i["range"]["offsetBytes"]) // 512 for i in found),
+                         sectors, "every failure once, none lost")
+        ids = [r for i in found for r in i["reportIds"]]
+        self.assertEqual(len(ids), len(set(ids)), "no report recorded twice")
 
 
 if __name__ == "__main__":

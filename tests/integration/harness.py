@@ -80,6 +80,18 @@ def _cleanup_on_sigterm(signum, frame):
 signal.signal(signal.SIGTERM, _cleanup_on_sigterm)
 
 
+def stop_process(proc, timeout=10):
+    """SIGTERM, then SIGKILL if it is still there after `timeout` seconds;
+    reaps it either way."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class Cleanup:
     """A stack of undo actions, run in reverse order; failures are printed.
     Also run when the test process gets SIGTERM (a Bazel timeout)."""
@@ -140,6 +152,31 @@ def _remove_loop_device(n):
                 time.sleep(0.05)
     finally:
         os.close(fd)
+
+
+class LiveTestCase(unittest.TestCase):
+    """A test class whose fixtures need root. Subclasses set `needs` (a
+    why_no_* function: a reason to skip, or None) and define
+    set_up_class(cls); whatever they push on cls.cleanup is undone after
+    the class, and at once when set-up fails half way."""
+
+    needs = staticmethod(lambda: why_no_loop_devices())
+
+    @classmethod
+    def setUpClass(cls):
+        why = cls.needs()
+        if why:
+            raise unittest.SkipTest(why)
+        cls.cleanup = Cleanup()
+        try:
+            cls.set_up_class()
+        except BaseException:
+            cls.cleanup.run_all()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cleanup.run_all()
 
 
 def make_filesystem(cleanup, fs_type, size_bytes=320 << 20, mkfs_args=(),
@@ -273,13 +310,7 @@ class FaultyDisk:
         if self._mounted():  # also when the daemon died (ENOTCONN)
             if subprocess.run(["umount", self.mount_point]).returncode != 0:
                 subprocess.run(["umount", "-l", self.mount_point])
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 class Controller:
@@ -309,13 +340,7 @@ class Controller:
         return self.log.read()
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 def kmsg_records():

@@ -13,27 +13,17 @@ import harness
 HOST = "incident-host"
 
 
-class IncidentTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        why = harness.why_no_loop_devices()
-        if why:
-            raise unittest.SkipTest(why)
-        cls.cleanup = harness.Cleanup()
-        try:
-            cls.mount, cls.device, victim = harness.make_xfs_with_file(
-                cls.cleanup, "victim.dat", 1 << 20)
-            cls.controller = harness.Controller(cls.cleanup)
-            harness.agent_snapshot(cls.controller, HOST, cls.mount)
-            cls.extent = gt.fiemap(victim)[0]
-            cls.inode = os.stat(victim).st_ino
-        except BaseException:
-            cls.cleanup.run_all()
-            raise
+class IncidentTest(harness.LiveTestCase):
+    needs = staticmethod(harness.why_no_loop_devices)
 
     @classmethod
-    def tearDownClass(cls):
-        cls.cleanup.run_all()
+    def set_up_class(cls):
+        cls.mount, cls.device, victim = harness.make_xfs_with_file(
+            cls.cleanup, "victim.dat", 1 << 20)
+        cls.controller = harness.Controller(cls.cleanup)
+        harness.agent_snapshot(cls.controller, HOST, cls.mount)
+        cls.extent = gt.fiemap(victim)[0]
+        cls.inode = os.stat(victim).st_ino
 
     def report(self, offset, length, check=True):
         return harness.mfrctl(self.controller, "report", f"--host={HOST}",

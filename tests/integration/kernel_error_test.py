@@ -88,40 +88,24 @@ class Agent:
                 self._changed.wait(min(left, 0.2))
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        harness.stop_process(self.proc)
 
 
-class KernelErrorTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        why = harness.why_no_fuse()
-        if why:
-            raise unittest.SkipTest(why)
-        cls.cleanup = harness.Cleanup()
-        try:
-            # First on the stack, so last off it: the loop device is
-            # detached before the FUSE mount under it goes away.
-            cls.disk = harness.FaultyDisk(cls.cleanup, 320 << 20)
-            cls.mount, cls.device = harness.make_filesystem(
-                cls.cleanup, "xfs", image=cls.disk.image_path,
-                loop_device=harness.unused_loop_device(cls.cleanup, LOOP_NUMBER_FROM))
-            cls.victim_data = cls.write_files()
-            cls.victim = os.path.join(cls.mount, VICTIM)
-            cls.extents = gt.fiemap(cls.victim)
-            cls.controller = harness.Controller(cls.cleanup)
-        except BaseException:
-            cls.cleanup.run_all()
-            raise
+class KernelErrorTest(harness.LiveTestCase):
+    needs = staticmethod(harness.why_no_fuse)
 
     @classmethod
-    def tearDownClass(cls):
-        cls.cleanup.run_all()
+    def set_up_class(cls):
+        # First on the stack, so last off it: the loop device is
+        # detached before the FUSE mount under it goes away.
+        cls.disk = harness.FaultyDisk(cls.cleanup, 320 << 20)
+        cls.mount, cls.device = harness.make_filesystem(
+            cls.cleanup, "xfs", image=cls.disk.image_path,
+            loop_device=harness.unused_loop_device(cls.cleanup, LOOP_NUMBER_FROM))
+        cls.victim_data = cls.write_files()
+        cls.victim = os.path.join(cls.mount, VICTIM)
+        cls.extents = gt.fiemap(cls.victim)
+        cls.controller = harness.Controller(cls.cleanup)
 
     @classmethod
     def write_files(cls):

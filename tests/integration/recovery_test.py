@@ -54,59 +54,49 @@ def physical(path, file_offset):
     raise AssertionError(f"{path}: offset {file_offset} is in no extent")
 
 
-class RecoveryTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        why = harness.why_no_fuse()
-        if why:
-            raise unittest.SkipTest(why)
-        cls.cleanup = harness.Cleanup()
-        try:
-            cls.disk = harness.FaultyDisk(cls.cleanup, 320 << 20)
-            cls.mount, cls.device = harness.make_filesystem(
-                cls.cleanup, "xfs", image=cls.disk.image_path,
-                loop_device=harness.unused_loop_device(cls.cleanup, LOOP_NUMBER_FROM))
-            cls.data = {}
-            os.mkdir(os.path.join(cls.mount, "dax"))
-            for name in ("cached.dat", "uncached.dat", "dax/mapped.dat",
-                         "dax/other.dat", "doomed.dat", "orig.dat",
-                         "dax/dry.dat", "spacer.dat"):
-                cls.write(name)
-            harness.run(["cp", "--reflink=always", os.path.join(cls.mount, "orig.dat"),
-                         os.path.join(cls.mount, "copy.dat")])
-            os.sync()
-            cls.policy = os.path.join(tempfile.mkdtemp(prefix="mfr-policy-"), "policy")
-            cls.cleanup.push("policy", lambda: harness.run(["rm", "-rf", os.path.dirname(cls.policy)]))
-            with open(cls.policy, "w") as f:
-                f.write("# defaults\n")
-            cls.controller_metrics = f"127.0.0.1:{harness.free_port()}"
-            cls.agent_metrics = f"127.0.0.1:{harness.free_port()}"
-            cls.controller = harness.Controller(
-                cls.cleanup, [f"--policy={cls.policy}",
-                              f"--metrics-listen={cls.controller_metrics}"])
-            cls.state = tempfile.mkdtemp(prefix="mfr-agent-state-")
-            cls.cleanup.push("agent state", lambda: harness.run(["rm", "-rf", cls.state]))
-            harness.resume_kmsg_from_now(cls.state)
-            cls.agent_log = open(os.path.join(cls.state, "..", os.path.basename(cls.state) + ".log"), "w+")
-            cls.cleanup.push("agent log", cls.agent_log.close)
-            cls.agent = subprocess.Popen(
-                [harness.runfile("agent/mfr-agent"), "run",
-                 f"--controller={cls.controller.address}", f"--host={HOST}",
-                 f"--mounts={cls.mount}", f"--state-dir={cls.state}",
-                 "--interval-seconds=3600",
-                 f"--dax-paths-for-testing={cls.mount}/dax/",
-                 f"--metrics-listen={cls.agent_metrics}"],
-                stdout=cls.agent_log, stderr=subprocess.STDOUT)
-            cls.cleanup.push("agent", lambda: (cls.agent.terminate(), cls.agent.wait()))
-            cls.wait_for(lambda: "snapshot " in cls.agent_text() and "records" in cls.agent_text(),
-                         "the agent's first snapshot")
-        except BaseException:
-            cls.cleanup.run_all()
-            raise
+class RecoveryTest(harness.LiveTestCase):
+    needs = staticmethod(harness.why_no_fuse)
 
     @classmethod
-    def tearDownClass(cls):
-        cls.cleanup.run_all()
+    def set_up_class(cls):
+        cls.disk = harness.FaultyDisk(cls.cleanup, 320 << 20)
+        cls.mount, cls.device = harness.make_filesystem(
+            cls.cleanup, "xfs", image=cls.disk.image_path,
+            loop_device=harness.unused_loop_device(cls.cleanup, LOOP_NUMBER_FROM))
+        cls.data = {}
+        os.mkdir(os.path.join(cls.mount, "dax"))
+        for name in ("cached.dat", "uncached.dat", "dax/mapped.dat",
+                     "dax/other.dat", "doomed.dat", "orig.dat",
+                     "dax/dry.dat", "spacer.dat"):
+            cls.write(name)
+        harness.run(["cp", "--reflink=always", os.path.join(cls.mount, "orig.dat"),
+                     os.path.join(cls.mount, "copy.dat")])
+        os.sync()
+        cls.policy = os.path.join(tempfile.mkdtemp(prefix="mfr-policy-"), "policy")
+        cls.cleanup.push("policy", lambda: harness.run(["rm", "-rf", os.path.dirname(cls.policy)]))
+        with open(cls.policy, "w") as f:
+            f.write("# defaults\n")
+        cls.controller_metrics = f"127.0.0.1:{harness.free_port()}"
+        cls.agent_metrics = f"127.0.0.1:{harness.free_port()}"
+        cls.controller = harness.Controller(
+            cls.cleanup, [f"--policy={cls.policy}",
+                          f"--metrics-listen={cls.controller_metrics}"])
+        cls.state = tempfile.mkdtemp(prefix="mfr-agent-state-")
+        cls.cleanup.push("agent state", lambda: harness.run(["rm", "-rf", cls.state]))
+        harness.resume_kmsg_from_now(cls.state)
+        cls.agent_log = open(os.path.join(cls.state, "..", os.path.basename(cls.state) + ".log"), "w+")
+        cls.cleanup.push("agent log", cls.agent_log.close)
+        cls.agent = subprocess.Popen(
+            [harness.runfile("agent/mfr-agent"), "run",
+             f"--controller={cls.controller.address}", f"--host={HOST}",
+             f"--mounts={cls.mount}", f"--state-dir={cls.state}",
+             "--interval-seconds=3600",
+             f"--dax-paths-for-testing={cls.mount}/dax/",
+             f"--metrics-listen={cls.agent_metrics}"],
+            stdout=cls.agent_log, stderr=subprocess.STDOUT)
+        cls.cleanup.push("agent", lambda: harness.stop_process(cls.agent))
+        cls.wait_for(lambda: "snapshot " in cls.agent_text() and "records" in cls.agent_text(),
+                     "the agent's first snapshot")
 
     @classmethod
     def write(cls, name):

@@ -44,28 +44,18 @@ class FilesystemCase:
     FS_TYPE = None
     HOST = None
 
-    @classmethod
-    def setUpClass(cls):
-        why = harness.why_no_loop_devices()
-        if why:
-            raise unittest.SkipTest(why)
-        cls.cleanup = harness.Cleanup()
-        try:
-            cls.mount, cls.device = harness.make_filesystem(cls.cleanup, cls.FS_TYPE)
-            populate(cls.mount, reflink=cls.FS_TYPE == "xfs")
-            cls.controller = harness.Controller(cls.cleanup)
-            cls.agent_output = harness.agent_snapshot(cls.controller, cls.HOST, cls.mount).stdout
-            cls.truth = cls.ground_truth()
-            cls.paths = gt.inode_paths(cls.mount)
-            cls.device_size = os.path.getsize(os.path.join(
-                os.path.dirname(cls.mount), "image"))
-        except BaseException:
-            cls.cleanup.run_all()
-            raise
+    needs = staticmethod(harness.why_no_loop_devices)
 
     @classmethod
-    def tearDownClass(cls):
-        cls.cleanup.run_all()
+    def set_up_class(cls):
+        cls.mount, cls.device = harness.make_filesystem(cls.cleanup, cls.FS_TYPE)
+        populate(cls.mount, reflink=cls.FS_TYPE == "xfs")
+        cls.controller = harness.Controller(cls.cleanup)
+        cls.agent_output = harness.agent_snapshot(cls.controller, cls.HOST, cls.mount).stdout
+        cls.truth = cls.ground_truth()
+        cls.paths = gt.inode_paths(cls.mount)
+        cls.device_size = os.path.getsize(os.path.join(
+            os.path.dirname(cls.mount), "image"))
 
     def query(self, offset, length):
         return harness.mfrctl(self.controller, "query-range", f"--host={self.HOST}",
@@ -158,7 +148,7 @@ class FilesystemCase:
         self.assertIn(self.HOST, table)
 
 
-class XfsTest(FilesystemCase, unittest.TestCase):
+class XfsTest(FilesystemCase, harness.LiveTestCase):
     FS_TYPE = "xfs"
     HOST = "xfs-host"
 
@@ -196,7 +186,7 @@ class XfsTest(FilesystemCase, unittest.TestCase):
         self.check_range(0, 64 << 20)
 
 
-class Ext4Test(FilesystemCase, unittest.TestCase):
+class Ext4Test(FilesystemCase, harness.LiveTestCase):
     FS_TYPE = "ext4"
     HOST = "ext4-host"
 
