@@ -29,6 +29,7 @@ SEVERITIES = {
     "MfrSnapshotStale": "warning",
     "MfrOutboxBackingUp": "warning",
     "MfrKillStorm": "warning",
+    "MfrControllerDown": "critical",
 }
 
 
