@@ -18,6 +18,9 @@ packages=(
   prometheus prometheus-alertmanager
   # Kubernetes manifests' test (deploy/k8s): YAML in Python
   python3-yaml
+  # container images without a daemon (tools/build-images.sh): an OCI
+  # layout written by umoci, docker-archive tarballs by skopeo
+  umoci skopeo
 )
 
 # Commands the tests need that a machine may already have from a package

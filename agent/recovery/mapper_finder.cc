@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "agent/recovery/proc_stat.h"
@@ -62,6 +63,11 @@ absl::StatusOr<std::vector<MapsEntry>> MapperFinder::MatchingMappings(
   absl::StatusOr<std::string> text =
       proc_->ReadFile(absl::StrCat(pid, "/maps"), kMaxMapsBytes);
   if (!text.ok()) return text.status();
+  // Most processes never map the file: skip parsing unless the inode
+  // number appears as a field somewhere (a cheap, conservative filter).
+  if (!absl::StrContains(*text, absl::StrCat(" ", query.inode, " "))) {
+    return std::vector<MapsEntry>();
+  }
   absl::StatusOr<MapsTable> table = ParseMaps(*text);
   if (!table.ok()) return table.status();
   std::vector<MapsEntry> matching;

@@ -146,6 +146,9 @@ class Bench:
     def rewrite_run(self, i):
         path = os.path.join(self.mount, "cached.dat")
         start = physical(path, i * SPACING)
+        with open(path, "rb") as f:  # resident now: this host runs DAMON
+            f.seek(i * SPACING)      # reclaim, which evicts cold pages
+            f.read(PAGE)
         self.disk.mark_bad(start, PAGE)
         t0 = time.time()
         kmsg_io_error(self.device, start // 512)
