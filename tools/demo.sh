@@ -77,11 +77,16 @@ cat <<EOT
 The reflinked extent has two owners, each with its own paths (the hard link
 shows as a second path of the same inode).
 
-To run mfr on this host's real filesystems:
-  $BIN/controller/mfr-controller --db=/var/lib/mfr/db --listen=127.0.0.1:7411 &
+To run mfr on this host's real filesystems (start with a dry-run policy:
+the agent then reports what it would kill or rewrite, and changes nothing):
+  mkdir -p /etc/mfr && echo 'dry_run: true' > /etc/mfr/policy.textproto
+  $BIN/controller/mfr-controller --db=/var/lib/mfr/db --listen=127.0.0.1:7411 \
+      --policy=/etc/mfr/policy.textproto &
   $BIN/agent/mfr-agent run --controller=127.0.0.1:7411 --interval-seconds=300
       (every local XFS and ext4 mount; --mounts=/data,/srv to choose)
   $BIN/cli/mfrctl hosts
   $BIN/cli/mfrctl query-range --host=\$(hostname) --device=sdb1 --offset=BYTES --length=BYTES
-The agent only reads (GETFSMAP, FIEMAP, directory walks); see README.md.
+Snapshots only read (GETFSMAP, FIEMAP, directory walks). Recovery actions
+(signal DAX mappers, rewrite cached pages) run only for damaged ranges,
+after a live ownership check, as the policy allows; see README.md.
 EOT
