@@ -79,10 +79,8 @@ class Bench:
     def __init__(self, cleanup, runs):
         self.cleanup = cleanup
         self.runs = runs
-        self.disk = harness.FaultyDisk(cleanup, 320 << 20)
-        self.mount, self.device = harness.make_filesystem(
-            cleanup, "xfs", image=self.disk.image_path,
-            loop_device=harness.unused_loop_device(cleanup, 112))
+        self.disk, self.mount, self.device = (
+            harness.make_xfs_on_faulty_disk(cleanup, 112))
         os.mkdir(os.path.join(self.mount, "dax"))
         size = runs * SPACING
         for name in ("cached.dat", "dax/mapped.dat"):

@@ -206,10 +206,8 @@ class DataLostAlertTest(harness.LiveTestCase):
     def start_everything(cls):
         cleanup = cls.cleanup
         # Storage: faulty disk -> loop device -> XFS, one synced file.
-        cls.disk = harness.FaultyDisk(cleanup, 320 << 20)
-        cls.mount, cls.device = harness.make_filesystem(
-            cleanup, "xfs", image=cls.disk.image_path,
-            loop_device=harness.unused_loop_device(cleanup, LOOP_NUMBER_FROM))
+        cls.disk, cls.mount, cls.device = (
+            harness.make_xfs_on_faulty_disk(cleanup, LOOP_NUMBER_FROM))
         cls.path = os.path.join(cls.mount, FILE)
         with open(cls.path, "wb") as f:
             f.write(os.urandom(FILE_BYTES))

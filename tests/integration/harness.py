@@ -313,6 +313,19 @@ class FaultyDisk:
         stop_process(self.proc)
 
 
+def make_xfs_on_faulty_disk(cleanup, loop_number_from, size_bytes=320 << 20):
+    """An XFS (rmapbt, reflink) on a loop device numbered from
+    `loop_number_from` (see unused_loop_device) over a FaultyDisk image.
+    Returns (disk, mount_point, device name)."""
+    # The disk goes on the cleanup stack first, so it comes off last: the
+    # loop device is detached before the FUSE mount under it goes away.
+    disk = FaultyDisk(cleanup, size_bytes)
+    mount_point, device = make_filesystem(
+        cleanup, "xfs", image=disk.image_path,
+        loop_device=unused_loop_device(cleanup, loop_number_from))
+    return disk, mount_point, device
+
+
 class Controller:
     """A real mfr-controller on a loopback port chosen at run time."""
 

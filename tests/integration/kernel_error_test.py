@@ -96,12 +96,8 @@ class KernelErrorTest(harness.LiveTestCase):
 
     @classmethod
     def set_up_class(cls):
-        # First on the stack, so last off it: the loop device is
-        # detached before the FUSE mount under it goes away.
-        cls.disk = harness.FaultyDisk(cls.cleanup, 320 << 20)
-        cls.mount, cls.device = harness.make_filesystem(
-            cls.cleanup, "xfs", image=cls.disk.image_path,
-            loop_device=harness.unused_loop_device(cls.cleanup, LOOP_NUMBER_FROM))
+        cls.disk, cls.mount, cls.device = (
+            harness.make_xfs_on_faulty_disk(cls.cleanup, LOOP_NUMBER_FROM))
         cls.victim_data = cls.write_files()
         cls.victim = os.path.join(cls.mount, VICTIM)
         cls.extents = gt.fiemap(cls.victim)

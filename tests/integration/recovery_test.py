@@ -59,10 +59,8 @@ class RecoveryTest(harness.LiveTestCase):
 
     @classmethod
     def set_up_class(cls):
-        cls.disk = harness.FaultyDisk(cls.cleanup, 320 << 20)
-        cls.mount, cls.device = harness.make_filesystem(
-            cls.cleanup, "xfs", image=cls.disk.image_path,
-            loop_device=harness.unused_loop_device(cls.cleanup, LOOP_NUMBER_FROM))
+        cls.disk, cls.mount, cls.device = (
+            harness.make_xfs_on_faulty_disk(cls.cleanup, LOOP_NUMBER_FROM))
         cls.data = {}
         os.mkdir(os.path.join(cls.mount, "dax"))
         for name in ("cached.dat", "uncached.dat", "dax/mapped.dat",
