@@ -484,6 +484,11 @@ absl::StatusOr<ResolvedPiece> IncidentCore::LookUpOwners(
   }
   if (!owners.ok()) return owners.status();
   piece.owners = *std::move(owners);
+  if (fs->taken().seconds() > 0) {  // an agent that says when it looked
+    for (auto& owner : piece.owners) {
+      if (owner.inode() != 0) *owner.mutable_snapshot_taken() = fs->taken();
+    }
+  }
   return piece;
 }
 

@@ -67,6 +67,11 @@ ActionResult Verify(const mfr::v1::Action& action,
   claim.inode = target.inode();
   claim.file_range = range;
   claim.physical_offset = target.device_range().offset_bytes();
+  if (target.has_snapshot_taken()) {
+    claim.existed_at =
+        absl::FromUnixSeconds(target.snapshot_taken().seconds()) +
+        absl::Nanoseconds(target.snapshot_taken().nanos());
+  }
   recovery::OwnershipCheckOptions options;
   options.open_flags = open_flags;
   auto result = recovery::CheckOwnership(claim, options);

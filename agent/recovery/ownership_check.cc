@@ -2,6 +2,7 @@
 // identity, then compare the live FIEMAP of the range with the claim.
 #include "agent/recovery/ownership_check.h"
 
+#include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "agent/recovery/open_beneath.h"
 
 namespace mfr::agent::recovery {
@@ -176,13 +178,36 @@ absl::StatusOr<std::optional<OwnershipResult>> CheckGeneration(
                               *claim.generation, ": a new file"));
 }
 
-// The checks on the opened file: generation, then the live mapping.
+// nullopt when the inode was born no later than claim.existed_at, or when
+// that cannot be told (no claim, no birth time from this filesystem).
+std::optional<OwnershipResult> CheckBirth(int fd, const OwnershipClaim& claim) {
+  if (!claim.existed_at.has_value()) return std::nullopt;
+  struct statx stx {};
+  if (statx(fd, "", AT_EMPTY_PATH, STATX_BTIME, &stx) != 0 ||
+      (stx.stx_mask & STATX_BTIME) == 0) {
+    return std::nullopt;
+  }
+  const absl::Time born = absl::FromUnixSeconds(stx.stx_btime.tv_sec) +
+                          absl::Nanoseconds(stx.stx_btime.tv_nsec);
+  if (born <= *claim.existed_at) return std::nullopt;
+  return Verdict(OwnershipVerdict::kGenerationDiffers,
+                 absl::StrCat("inode ", claim.inode, " was created ",
+                              absl::FormatTime(born), ", after the snapshot (",
+                              absl::FormatTime(*claim.existed_at),
+                              "): a new file with a recycled inode number"));
+}
+
+// The checks on the opened file: generation and birth, then the live
+// mapping.
 absl::StatusOr<OwnershipResult> CheckContent(ScopedFd file, uint64_t size,
                                              const OwnershipClaim& claim) {
   absl::StatusOr<std::optional<OwnershipResult>> recycled =
       CheckGeneration(file.get(), claim);
   if (!recycled.ok()) return recycled.status();
   if (recycled->has_value()) return **std::move(recycled);
+  if (auto born_later = CheckBirth(file.get(), claim)) {
+    return *std::move(born_later);
+  }
   absl::StatusOr<std::vector<FileExtent>> extents =
       ExtentsOver(file.get(), claim.file_range);
   if (!extents.ok()) return extents.status();

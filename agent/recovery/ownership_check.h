@@ -33,6 +33,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "agent/snapshot/fiemap.h"
 #include "common/byte_range.h"
@@ -45,8 +46,12 @@ struct OwnershipClaim {
   std::string relative_path;
   uint64_t inode = 0;
   std::optional<uint32_t> generation;  // checked when set
-  ByteSpan file_range;                 // must be a valid span
-  uint64_t physical_offset = 0;        // of file_range.offset
+  // The file existed by then (the snapshot that named it): an inode born
+  // later is a new file that reuses the number. Checked when set and the
+  // filesystem reports birth times (statx STATX_BTIME: XFS v5, ext4).
+  std::optional<absl::Time> existed_at;
+  ByteSpan file_range;           // must be a valid span
+  uint64_t physical_offset = 0;  // of file_range.offset
 };
 
 struct OwnershipCheckOptions {

@@ -182,6 +182,18 @@ TEST_F(OwnershipCheckLiveTest, UntouchedFileIsOwned) {
   EXPECT_EQ(fcntl(writable->file.get(), F_GETFL) & O_ACCMODE, O_RDWR);
 }
 
+TEST_F(OwnershipCheckLiveTest, AnInodeBornAfterTheSnapshotIsANewFile) {
+  const absl::Time before = absl::Now() - absl::Seconds(1);
+  Write("d/a", 64 << 10, 'a');
+  OwnershipClaim claim = Claim("d/a", 0, 4096);
+  claim.existed_at = absl::Now() + absl::Seconds(1);  // snapshot after it
+  EXPECT_EQ(Check(claim).verdict, OwnershipVerdict::kOk);
+  claim.existed_at = before;  // the snapshot predates the file
+  OwnershipResult result = Check(claim);
+  EXPECT_EQ(result.verdict, OwnershipVerdict::kGenerationDiffers);
+  EXPECT_THAT(result.reason, ::testing::HasSubstr("after the snapshot"));
+}
+
 TEST_F(OwnershipCheckLiveTest, StaleAfterDeleteAndBlockReuse) {
   Write("d/a", 64 << 10, 'a');
   const OwnershipClaim claim = Claim("d/a", 0, 64 << 10);

@@ -192,6 +192,7 @@ class Planner {
       target.set_mount_point(mount);
       target.set_inode(owner.inode());
       target.set_path(owner.paths(0));
+      *target.mutable_snapshot_taken() = owner.snapshot_taken();
       SetRange(part, target.mutable_file_range());
       SetRange({device.offset + (part.offset - file.offset), part.length},
                target.mutable_device_range());
