@@ -18,7 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/scoped_fd.h"
 #include "gtest/gtest.h"
-#include "tests/fixtures/loop_fs.h"
+#include "tests/fixtures/loop_fs_test_base.h"
 
 namespace mfr::agent::recovery {
 namespace {
@@ -26,14 +26,11 @@ namespace {
 constexpr size_t kPage = 4096;
 constexpr size_t kPages = 32;
 
-class CachedPageReaderTest : public ::testing::Test {
+class CachedPageReaderTest : public mfr::testing::LoopFsTest {
  protected:
   void SetUp() override {
-    std::string why;
-    if (!mfr::testing::CanUseLoopDevices(&why)) GTEST_SKIP() << why;
-    auto fs = mfr::testing::LoopFs::Create({});
-    ASSERT_TRUE(fs.ok()) << fs.status();
-    fs_ = *std::move(fs);
+    LoopFsTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     const std::string path = fs_->mount_point() + "/f";
     fd_ = ScopedFd(open(path.c_str(), O_RDWR | O_CREAT, 0644));
     ASSERT_TRUE(fd_.valid());
@@ -64,7 +61,6 @@ class CachedPageReaderTest : public ::testing::Test {
     return reader.ok() ? *std::move(reader) : nullptr;
   }
 
-  std::unique_ptr<mfr::testing::LoopFs> fs_;
   ScopedFd fd_;
 };
 

@@ -22,19 +22,16 @@
 #include "agent/recovery/mapping_mode.h"
 #include "common/scoped_fd.h"
 #include "gtest/gtest.h"
-#include "tests/fixtures/loop_fs.h"
+#include "tests/fixtures/loop_fs_test_base.h"
 
 namespace mfr::agent::recovery {
 namespace {
 
-class LinuxMappingModeProbeTest : public ::testing::Test {
+class LinuxMappingModeProbeTest : public mfr::testing::LoopFsTest {
  protected:
   void SetUp() override {
-    std::string why;
-    if (!mfr::testing::CanUseLoopDevices(&why)) GTEST_SKIP() << why;
-    auto fs = mfr::testing::LoopFs::Create({});
-    ASSERT_TRUE(fs.ok()) << fs.status();
-    fs_ = *std::move(fs);
+    LoopFsTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_EQ(mkdir(Path("dax").c_str(), 0755), 0);
   }
   void TearDown() override {
@@ -66,7 +63,6 @@ class LinuxMappingModeProbeTest : public ::testing::Test {
     return fake_proc_;
   }
 
-  std::unique_ptr<mfr::testing::LoopFs> fs_;
   std::string fake_proc_;
 };
 

@@ -17,7 +17,7 @@
 #include "agent/snapshot/fiemap.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/fixtures/loop_fs.h"
+#include "tests/fixtures/loop_fs_test_base.h"
 
 namespace mfr::agent::recovery {
 namespace {
@@ -94,14 +94,11 @@ TEST(CompareMappingTest, Table) {
 
 // ------------------------------------------------------------------ live
 
-class OwnershipCheckLiveTest : public ::testing::Test {
+class OwnershipCheckLiveTest : public mfr::testing::LoopFsTest {
  protected:
   void SetUp() override {
-    std::string why;
-    if (!mfr::testing::CanUseLoopDevices(&why)) GTEST_SKIP() << why;
-    auto fs = mfr::testing::LoopFs::Create({});
-    ASSERT_TRUE(fs.ok()) << fs.status();
-    fs_ = *std::move(fs);
+    LoopFsTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_EQ(mkdir(Path("d").c_str(), 0755), 0);
   }
   std::string Path(const std::string& rel) const {
@@ -161,8 +158,6 @@ class OwnershipCheckLiveTest : public ::testing::Test {
     if (!result.ok()) return {};
     return *std::move(result);
   }
-
-  std::unique_ptr<mfr::testing::LoopFs> fs_;
 };
 
 TEST_F(OwnershipCheckLiveTest, UntouchedFileIsOwned) {

@@ -33,7 +33,7 @@
 #include "common/scoped_fd.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/fixtures/loop_fs.h"
+#include "tests/fixtures/loop_fs_test_base.h"
 
 namespace mfr::agent::recovery {
 namespace {
@@ -75,14 +75,11 @@ std::string GoodBytes(size_t size) {
          << ", first difference at byte " << i;
 }
 
-class PageCacheRewriterTest : public ::testing::Test {
+class PageCacheRewriterTest : public mfr::testing::LoopFsTest {
  protected:
   void SetUp() override {
-    std::string why;
-    if (!mfr::testing::CanUseLoopDevices(&why)) GTEST_SKIP() << why;
-    auto fs = mfr::testing::LoopFs::Create({});
-    ASSERT_TRUE(fs.ok()) << fs.status();
-    fs_ = *std::move(fs);
+    LoopFsTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     std::ifstream backing(
         absl::StrCat("/sys/block/", fs_->device_name(), "/loop/backing_file"));
     std::getline(backing, image_);
@@ -172,7 +169,6 @@ class PageCacheRewriterTest : public ::testing::Test {
     return out;
   }
 
-  std::unique_ptr<mfr::testing::LoopFs> fs_;
   std::string image_;
   ScopedFd fd_;
   std::string good_;
