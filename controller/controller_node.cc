@@ -30,6 +30,8 @@ absl::StatusOr<std::unique_ptr<ControllerNode>> ControllerNode::Open(
       n->db_.get(), n->registry_.get(), n->incident_store_.get(), &n->feed_,
       n->recovery_.get(), &n->dispatcher_, &n->metrics_);
   if (auto s = n->incident_core_->LoadMetrics(); !s.ok()) return s;
+  n->incident_queries_ =
+      std::make_unique<IncidentQueries>(n->incident_store_.get());
   ControllerNode* node = n.get();
   n->metrics_.SetScrapeSource(
       [node, clock = options.clock] { return node->ScrapeFacts(clock()); });
@@ -37,8 +39,8 @@ absl::StatusOr<std::unique_ptr<ControllerNode>> ControllerNode::Open(
       n->agent_core_.get(), n->incident_core_.get(), &n->dispatcher_,
       &n->metrics_, options.clock);
   n->query_service_ = std::make_unique<QueryServiceImpl>(
-      n->query_core_.get(), n->incident_core_.get(), &n->feed_, &n->metrics_,
-      options.clock);
+      n->query_core_.get(), n->incident_queries_.get(), n->incident_core_.get(),
+      &n->feed_, &n->metrics_, options.clock);
   return n;
 }
 

@@ -17,6 +17,7 @@
 #include "controller/agent_service.h"
 #include "controller/incident_core.h"
 #include "controller/incident_feed.h"
+#include "controller/incident_queries.h"
 #include "controller/metrics.h"
 #include "controller/query_core.h"
 #include "controller/query_service.h"
@@ -49,6 +50,9 @@ class ControllerNode {
   AgentCore* agent_core() const { return agent_core_.get(); }
   const QueryCore* query_core() const { return query_core_.get(); }
   IncidentCore* incident_core() const { return incident_core_.get(); }
+  const IncidentQueries* incident_queries() const {
+    return incident_queries_.get();
+  }
   ControllerMetrics& metrics() { return metrics_; }
   // Ends every agent's action stream: call before shutting the server down.
   void CloseAgentStreams() { dispatcher_.CloseAll(); }
@@ -69,6 +73,7 @@ class ControllerNode {
   std::unique_ptr<AgentCore> agent_core_;
   std::unique_ptr<QueryCore> query_core_;
   std::unique_ptr<IncidentCore> incident_core_;
+  std::unique_ptr<IncidentQueries> incident_queries_;
   std::unique_ptr<AgentServiceImpl> agent_service_;
   std::unique_ptr<QueryServiceImpl> query_service_;
 };

@@ -4,8 +4,10 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "common/proto_range.h"
 #include "common/proto_time.h"
 #include "controller/agent_core.h"
+#include "controller/probe_narrowing.h"
 #include "controller/recovery/outcome.h"
 
 namespace mfr::controller {
@@ -13,47 +15,10 @@ namespace {
 
 using mfr::v1::Incident;
 
-bool IsFileOwner(const mfr::v1::OwnerExtent& o) {
-  return o.kind() == mfr::v1::OWNER_KIND_FILE_DATA ||
-         o.kind() == mfr::v1::OWNER_KIND_FILE_ATTR_FORK;
-}
-
-ByteSpan SpanOf(const mfr::v1::ByteRange& r) {
-  return {r.offset_bytes(), r.length_bytes()};
-}
-
 uint64_t PlusGap(uint64_t end) {
   return end > std::numeric_limits<uint64_t>::max() - kMergeGapBytes
              ? std::numeric_limits<uint64_t>::max()
              : end + kMergeGapBytes;
-}
-
-uint32_t PageSize(uint32_t requested) {
-  return requested == 0 ? kDefaultPageSize : std::min(requested, kMaxPageSize);
-}
-
-// Whether an estimated report at `range` is an echo of what an answered
-// probe of the incident already read, not new damage: the kernel's retry
-// of the original request (the probe window's start), or the kernel's line
-// for one of the probe's own failing reads (a failing chunk's start, or a
-// block inside an unreadable run).
-bool EchoOfProbe(const Incident& incident, const ByteSpan& range) {
-  for (const auto& record : incident.actions()) {
-    const auto& probe = record.action().probe();
-    if (!record.action().has_probe() || !record.has_result()) continue;
-    const ByteSpan window = SpanOf(probe.range());
-    if (range.offset < window.offset || range.end() > window.end()) continue;
-    if (range.offset == window.offset) return true;
-    const uint64_t chunk = std::max<uint64_t>(probe.chunk_bytes(), 1);
-    const bool chunk_start = (range.offset - window.offset) % chunk == 0;
-    for (const auto& bad : record.result().bad_device_ranges()) {
-      if (Intersect(SpanOf(bad), range)) return true;
-      if (chunk_start && Intersect(SpanOf(bad), {range.offset, chunk})) {
-        return true;
-      }
-    }
-  }
-  return false;
 }
 
 mfr::v1::OwnerExtent NotInSnapshot(const ByteSpan& range) {
@@ -62,17 +27,6 @@ mfr::v1::OwnerExtent NotInSnapshot(const ByteSpan& range) {
   owner.mutable_device_range()->set_offset_bytes(range.offset);
   owner.mutable_device_range()->set_length_bytes(range.length);
   return owner;
-}
-
-bool UpdatedWithin(const Incident& incident,
-                   const mfr::v1::ListIncidentsRequest& request) {
-  const absl::Time updated = FromProtoTime(incident.updated());
-  if (request.has_updated_after() &&
-      updated < FromProtoTime(request.updated_after())) {
-    return false;
-  }
-  return !request.has_updated_before() ||
-         updated < FromProtoTime(request.updated_before());
 }
 
 }  // namespace
@@ -256,16 +210,21 @@ absl::Status IncidentCore::ApplyResultLocked(
       }
     }
   }
-  // The agent sent a fresh snapshot: say again what lives there. Either
-  // way the result may call for more (a stale answer: a snapshot).
+  // A fresh snapshot or a narrowed range: say again what lives there.
+  // Either way the result may call for more (a stale answer: a snapshot),
+  // which the planner decides from the host's topology.
   mfr::v1::Topology topology;
-  auto pieces =
-      Resolve(host, incident->device(), SpanOf(incident->range()), &topology);
-  if (!pieces.ok()) return pieces.status();
   if (refreshed) {
+    auto pieces =
+        Resolve(host, incident->device(), SpanOf(incident->range()), &topology);
+    if (!pieces.ok()) return pieces.status();
     incident->add_audit(recovery::AuditLine(
         now, "resolved again (fresh snapshot or narrowed range)"));
     FillIncidentContent(*pieces, &*incident);
+  } else {
+    auto host_record = registry_->GetHost(host);
+    if (!host_record.ok()) return host_record.status();
+    topology = host_record->topology();
   }
   actions.queued = recovery_->Plan(&*incident, topology, now);
   *incident->mutable_updated() = ToProtoTime(now);
@@ -282,42 +241,6 @@ absl::Status IncidentCore::LoadMetrics() {
     return true;
   });
   return s;
-}
-
-std::vector<mfr::v1::CorruptRangeRequest> IncidentCore::NarrowToProbe(
-    const mfr::v1::ActionResult& result, absl::Time now, Incident* incident) {
-  std::vector<ByteSpan> bad;
-  for (const auto& r : result.bad_device_ranges()) bad.push_back(SpanOf(r));
-  bad = Normalize(std::move(bad));
-  // The failed request stopped at its first unreadable run.
-  const ByteSpan first = bad.front();
-  incident->add_audit(recovery::AuditLine(
-      now, absl::StrCat("range narrowed by the probe from ",
-                        incident->range().offset_bytes(), "+",
-                        incident->range().length_bytes(), " to ", first.offset,
-                        "+", first.length)));
-  incident->mutable_range()->set_offset_bytes(first.offset);
-  incident->mutable_range()->set_length_bytes(first.length);
-  std::vector<mfr::v1::CorruptRangeRequest> others;
-  for (size_t i = 1; i < bad.size(); ++i) {
-    mfr::v1::CorruptRangeRequest r;
-    r.set_report_id(
-        absl::StrCat("probe-", result.action_id(), "-", bad[i].offset));
-    r.set_host(incident->host());
-    r.set_device(incident->device());
-    r.mutable_range()->set_offset_bytes(bad[i].offset);
-    r.mutable_range()->set_length_bytes(bad[i].length);
-    r.set_length_exact(true);
-    r.set_source(mfr::v1::ERROR_SOURCE_SCRUBBER);
-    r.set_kind(mfr::v1::ERROR_KIND_MEDIUM);
-    *r.mutable_observed() = ToProtoTime(now);
-    r.add_evidence(absl::StrCat("probe ", result.action_id(), " of ",
-                                incident->id(), " could not read ",
-                                incident->device(), " bytes ", bad[i].offset,
-                                "+", bad[i].length));
-    others.push_back(std::move(r));
-  }
-  return others;
 }
 
 absl::StatusOr<std::string> IncidentCore::FindTwin(const Incident& incident) {
@@ -490,72 +413,6 @@ absl::StatusOr<ResolvedPiece> IncidentCore::LookUpOwners(
     }
   }
   return piece;
-}
-
-absl::StatusOr<Incident> IncidentCore::Get(const std::string& id) const {
-  return store_->Get(id);
-}
-
-absl::StatusOr<mfr::v1::ListIncidentsResponse> IncidentCore::List(
-    const mfr::v1::ListIncidentsRequest& request) const {
-  mfr::v1::ListIncidentsResponse response;
-  const uint32_t limit = PageSize(request.page_size());
-  auto s = store_->Scan(
-      request.page_token(), request.host(), [&](const Incident& incident) {
-        if (request.state() != mfr::v1::INCIDENT_STATE_UNSPECIFIED &&
-            incident.state() != request.state()) {
-          return true;
-        }
-        if (!UpdatedWithin(incident, request)) return true;
-        if (static_cast<uint32_t>(response.incidents_size()) == limit) {
-          response.set_next_page_token(
-              response.incidents(response.incidents_size() - 1).id());
-          return false;
-        }
-        *response.add_incidents() = incident;
-        return true;
-      });
-  if (!s.ok()) return s;
-  return response;
-}
-
-absl::StatusOr<mfr::v1::ListAffectedFilesResponse>
-IncidentCore::ListAffectedFiles(
-    const mfr::v1::ListAffectedFilesRequest& request) const {
-  mfr::v1::ListAffectedFilesResponse response;
-  const uint32_t limit = PageSize(request.page_size());
-  std::string last_id;
-  auto s = store_->Scan(
-      request.page_token(), request.host(), [&](const Incident& incident) {
-        if (static_cast<uint32_t>(response.files_size()) >= limit) {
-          response.set_next_page_token(last_id);
-          return false;
-        }
-        for (const auto& owner : incident.owners()) {
-          if (!IsFileOwner(owner)) continue;
-          const mfr::v1::IncidentState state =
-              recovery::EffectiveOwnerState(incident, owner);
-          if (request.state() != mfr::v1::INCIDENT_STATE_UNSPECIFIED &&
-              state != request.state()) {
-            continue;
-          }
-          auto* file = response.add_files();
-          file->set_host(incident.host());
-          file->set_mount_point(owner.mount_point());
-          file->set_inode(owner.inode());
-          *file->mutable_paths() = owner.paths();
-          *file->mutable_file_range() = owner.file_range();
-          file->set_state(state);
-          file->set_incident_id(incident.id());
-          *file->mutable_lost_file_ranges() = owner.lost_file_ranges();
-          *file->mutable_recovered_file_ranges() =
-              owner.recovered_file_ranges();
-        }
-        last_id = incident.id();
-        return true;
-      });
-  if (!s.ok()) return s;
-  return response;
 }
 
 }  // namespace mfr::controller

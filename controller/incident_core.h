@@ -7,8 +7,8 @@
 // actions (recovery/planner.h); they are stored in the host's outbox with
 // the incident and offered to the host's connected agent. Action results
 // update the incident; a completed snapshot refresh re-resolves it.
-// Operators acknowledge and resolve incidents. Queries list incidents and
-// the files they damaged. Thread-safe: changes are applied one at a time.
+// Operators acknowledge and resolve incidents. (Reading them is
+// IncidentQueries.) Thread-safe: changes are applied one at a time.
 #ifndef MFR_CONTROLLER_INCIDENT_CORE_H_
 #define MFR_CONTROLLER_INCIDENT_CORE_H_
 
@@ -38,8 +38,6 @@ namespace mfr::controller {
 inline constexpr size_t kMaxReportIdBytes = 128;
 inline constexpr int kMaxEvidenceLines = 64;
 inline constexpr size_t kMaxEvidenceLineBytes = 4096;
-inline constexpr uint32_t kDefaultPageSize = 100;
-inline constexpr uint32_t kMaxPageSize = 1000;
 // Reports this close to an open incident of the same device join it: the
 // kernel retries a failed request page by page and logs each page's first
 // sector with no length, so the estimates of one request lie up to a page
@@ -93,12 +91,6 @@ class IncidentCore {
   absl::StatusOr<mfr::v1::Incident> ResolveIncident(
       const mfr::v1::ResolveIncidentRequest& request, absl::Time now);
 
-  absl::StatusOr<mfr::v1::Incident> Get(const std::string& id) const;
-  absl::StatusOr<mfr::v1::ListIncidentsResponse> List(
-      const mfr::v1::ListIncidentsRequest& request) const;
-  absl::StatusOr<mfr::v1::ListAffectedFilesResponse> ListAffectedFiles(
-      const mfr::v1::ListAffectedFilesRequest& request) const;
-
  private:
   // Translates and looks up owners; `topology` receives the host's.
   absl::StatusOr<std::vector<ResolvedPiece>> Resolve(
@@ -124,11 +116,6 @@ class IncidentCore {
       absl::Time now,
       std::vector<mfr::v1::CorruptRangeRequest>* found_elsewhere)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Narrows the incident's range to the probe's first unreadable run;
-  // returns reports for the other runs (damage elsewhere in the window).
-  static std::vector<mfr::v1::CorruptRangeRequest> NarrowToProbe(
-      const mfr::v1::ActionResult& result, absl::Time now,
-      mfr::v1::Incident* incident);
   // Another unresolved incident of the device over the incident's range
   // ("" if none).
   absl::StatusOr<std::string> FindTwin(const mfr::v1::Incident& incident)

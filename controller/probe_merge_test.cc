@@ -18,10 +18,9 @@ class ProbeMergeTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ControllerNodeOptions options;
-    options.db.path = std::filesystem::path(std::getenv("TEST_TMPDIR")) /
-                      ::testing::UnitTest::GetInstance()
-                          ->current_test_info()
-                          ->name();
+    options.db.path =
+        std::filesystem::path(std::getenv("TEST_TMPDIR")) /
+        ::testing::UnitTest::GetInstance()->current_test_info()->name();
     std::filesystem::remove_all(options.db.path);
     node_ = *ControllerNode::Open(options);
     mfr::v1::RegisterRequest r;
@@ -46,7 +45,7 @@ class ProbeMergeTest : public ::testing::Test {
   }
 
   mfr::v1::Incident Get(const std::string& id) {
-    return *node_->incident_core()->Get(id);
+    return *node_->incident_queries()->Get(id);
   }
 
   // Answers the incident's pending probe: `bad` unreadable.
@@ -60,8 +59,9 @@ class ProbeMergeTest : public ::testing::Test {
     auto* r = result.add_bad_device_ranges();
     r->set_offset_bytes(bad);
     r->set_length_bytes(512);
-    ASSERT_TRUE(
-        node_->incident_core()->ApplyActionResult("h1", result, absl::Now()).ok());
+    ASSERT_TRUE(node_->incident_core()
+                    ->ApplyActionResult("h1", result, absl::Now())
+                    .ok());
   }
 
   int Probes(const mfr::v1::Incident& incident) {
@@ -75,8 +75,8 @@ class ProbeMergeTest : public ::testing::Test {
 };
 
 TEST_F(ProbeMergeTest, EchoesJoinWithoutWideningNewDamageIsProbedAgain) {
-  const uint64_t start = 1024 * kKiB;      // the kernel's estimate
-  const uint64_t bad = start + 8 * kKiB;   // what really fails
+  const uint64_t start = 1024 * kKiB;     // the kernel's estimate
+  const uint64_t bad = start + 8 * kKiB;  // what really fails
   const std::string id = Report(start);
   ASSERT_EQ(Probes(Get(id)), 1);
   AnswerProbe(id, bad);

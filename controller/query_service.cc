@@ -44,7 +44,7 @@ grpc::Status QueryServiceImpl::ListIncidents(
     grpc::ServerContext*, const mfr::v1::ListIncidentsRequest* request,
     mfr::v1::ListIncidentsResponse* response) {
   return Reply(
-      metrics_, "ListIncidents", [&] { return incidents_->List(*request); },
+      metrics_, "ListIncidents", [&] { return queries_->List(*request); },
       response);
 }
 
@@ -52,7 +52,7 @@ grpc::Status QueryServiceImpl::GetIncident(
     grpc::ServerContext*, const mfr::v1::GetIncidentRequest* request,
     mfr::v1::Incident* response) {
   return Reply(
-      metrics_, "GetIncident", [&] { return incidents_->Get(request->id()); },
+      metrics_, "GetIncident", [&] { return queries_->Get(request->id()); },
       response);
 }
 
@@ -61,7 +61,7 @@ grpc::Status QueryServiceImpl::ListAffectedFiles(
     mfr::v1::ListAffectedFilesResponse* response) {
   return Reply(
       metrics_, "ListAffectedFiles",
-      [&] { return incidents_->ListAffectedFiles(*request); }, response);
+      [&] { return queries_->ListAffectedFiles(*request); }, response);
 }
 
 grpc::Status QueryServiceImpl::AcknowledgeIncident(

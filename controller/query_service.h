@@ -1,4 +1,5 @@
-// gRPC adapter for mfr.v1.QueryService over QueryCore.
+// gRPC adapter for mfr.v1.QueryService over QueryCore (ranges, hosts),
+// IncidentQueries (reading incidents) and IncidentCore (ack, resolve).
 #ifndef MFR_CONTROLLER_QUERY_SERVICE_H_
 #define MFR_CONTROLLER_QUERY_SERVICE_H_
 
@@ -7,6 +8,7 @@
 #include "absl/time/time.h"
 #include "controller/incident_core.h"
 #include "controller/incident_feed.h"
+#include "controller/incident_queries.h"
 #include "controller/metrics.h"
 #include "controller/query_core.h"
 #include "mfr/v1/query_service.grpc.pb.h"
@@ -16,9 +18,11 @@ namespace mfr::controller {
 class QueryServiceImpl final : public mfr::v1::QueryService::Service {
  public:
   using Clock = std::function<absl::Time()>;
-  QueryServiceImpl(const QueryCore* core, IncidentCore* incidents,
-                   IncidentFeed* feed, ControllerMetrics* metrics, Clock clock)
+  QueryServiceImpl(const QueryCore* core, const IncidentQueries* queries,
+                   IncidentCore* incidents, IncidentFeed* feed,
+                   ControllerMetrics* metrics, Clock clock)
       : core_(core),
+        queries_(queries),
         incidents_(incidents),
         feed_(feed),
         metrics_(metrics),
@@ -54,6 +58,7 @@ class QueryServiceImpl final : public mfr::v1::QueryService::Service {
 
  private:
   const QueryCore* const core_;
+  const IncidentQueries* const queries_;
   IncidentCore* const incidents_;
   IncidentFeed* const feed_;
   ControllerMetrics* const metrics_;

@@ -18,6 +18,7 @@
 #include "agent/recovery/page_cache_rewriter.h"
 #include "agent/recovery/process_killer.h"
 #include "agent/topology/rooted_fs.h"
+#include "common/proto_range.h"
 
 namespace mfr::agent::actions {
 namespace {
@@ -34,19 +35,6 @@ ActionResult Answer(const mfr::v1::Action& action,
   result.set_outcome(outcome);
   result.set_detail(std::move(detail));
   return result;
-}
-
-ByteSpan SpanOf(const mfr::v1::ByteRange& r) {
-  return {r.offset_bytes(), r.length_bytes()};
-}
-
-void AddRanges(const std::vector<ByteSpan>& spans,
-               google::protobuf::RepeatedPtrField<mfr::v1::ByteRange>* out) {
-  for (const ByteSpan& s : spans) {
-    auto* r = out->Add();
-    r->set_offset_bytes(s.offset);
-    r->set_length_bytes(s.length);
-  }
 }
 
 // Verifies the target live; on success `checked` holds the open file.

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/byte_range.h"
+#include "common/proto_range.h"
 
 namespace mfr::controller::recovery {
 namespace {
@@ -14,16 +15,6 @@ using mfr::v1::Action;
 using mfr::v1::ActionRecord;
 using mfr::v1::IncidentState;
 using mfr::v1::OwnerExtent;
-
-ByteSpan SpanOf(const mfr::v1::ByteRange& r) {
-  return {r.offset_bytes(), r.length_bytes()};
-}
-
-const mfr::v1::FileRangeTarget* FileTargetOf(const Action& a) {
-  if (a.has_kill_mappers()) return &a.kill_mappers().target();
-  if (a.has_rewrite()) return &a.rewrite().target();
-  return nullptr;
-}
 
 bool Covers(const ActionRecord& record, const OwnerExtent& owner) {
   const Action& a = record.action();
@@ -53,16 +44,6 @@ std::vector<ByteSpan> Clip(const std::vector<ByteSpan>& spans,
     if (auto i = Intersect(s, within)) out.push_back(*i);
   }
   return Normalize(std::move(out));
-}
-
-void SetRanges(const std::vector<ByteSpan>& spans,
-               google::protobuf::RepeatedPtrField<mfr::v1::ByteRange>* out) {
-  out->Clear();
-  for (const ByteSpan& s : spans) {
-    auto* r = out->Add();
-    r->set_offset_bytes(s.offset);
-    r->set_length_bytes(s.length);
-  }
 }
 
 IncidentState OwnerState(const std::vector<const ActionRecord*>& records,
@@ -97,8 +78,8 @@ IncidentState OwnerState(const std::vector<const ActionRecord*>& records,
   const ByteSpan range = SpanOf(owner->file_range());
   saved = Clip(saved, range);
   lost = Clip(lost, range);
-  SetRanges(saved, owner->mutable_recovered_file_ranges());
-  SetRanges(lost, owner->mutable_lost_file_ranges());
+  AddRanges(saved, owner->mutable_recovered_file_ranges());
+  AddRanges(lost, owner->mutable_lost_file_ranges());
   if (!lost.empty()) {
     return saved.empty() ? mfr::v1::INCIDENT_STATE_DATA_LOST
                          : mfr::v1::INCIDENT_STATE_PARTIALLY_RECOVERED;
@@ -125,6 +106,12 @@ std::string TargetText(const mfr::v1::FileRangeTarget& t) {
 }
 
 }  // namespace
+
+const mfr::v1::FileRangeTarget* FileTargetOf(const mfr::v1::Action& a) {
+  if (a.has_kill_mappers()) return &a.kill_mappers().target();
+  if (a.has_rewrite()) return &a.rewrite().target();
+  return nullptr;
+}
 
 mfr::v1::IncidentState EffectiveOwnerState(const mfr::v1::Incident& incident,
                                            const OwnerExtent& owner) {

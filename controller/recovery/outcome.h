@@ -43,6 +43,9 @@ std::string DescribeResult(const mfr::v1::Action& action,
 mfr::v1::IncidentState EffectiveOwnerState(const mfr::v1::Incident& incident,
                                            const mfr::v1::OwnerExtent& owner);
 
+// The file an action is about (kill_mappers, rewrite), or nullptr.
+const mfr::v1::FileRangeTarget* FileTargetOf(const mfr::v1::Action& action);
+
 // An audit-trail line: "2026-11-25T14:00:00Z text".
 std::string AuditLine(absl::Time now, absl::string_view text);
 

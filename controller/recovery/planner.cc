@@ -6,27 +6,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/byte_range.h"
+#include "common/proto_range.h"
+#include "controller/recovery/outcome.h"
 
 namespace mfr::controller::recovery {
 namespace {
 
 using mfr::v1::Action;
 using mfr::v1::OwnerExtent;
-
-ByteSpan SpanOf(const mfr::v1::ByteRange& r) {
-  return {r.offset_bytes(), r.length_bytes()};
-}
-
-void SetRange(const ByteSpan& s, mfr::v1::ByteRange* r) {
-  r->set_offset_bytes(s.offset);
-  r->set_length_bytes(s.length);
-}
-
-const mfr::v1::FileRangeTarget* FileTargetOf(const Action& a) {
-  if (a.has_kill_mappers()) return &a.kill_mappers().target();
-  if (a.has_rewrite()) return &a.rewrite().target();
-  return nullptr;
-}
 
 std::string MountOf(const Action& a) {
   if (const auto* t = FileTargetOf(a)) return t->mount_point();

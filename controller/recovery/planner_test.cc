@@ -356,9 +356,9 @@ TEST(PlannerTest, AnEstimatedRangeIsProbedBeforeAnythingElse) {
 TEST(PlannerTest, ProbeDisabledActsOnTheEstimate) {
   Incident incident = WithOwners({File(5, "a", 0, 4096, 8192)});
   incident.set_range_estimated(true);
-  Plan plan = PlanRecovery(incident, Dax(mfr::v1::DAX_MODE_NEVER),
-                           Effective(*ParsePolicy("probe: ACTION_MODE_DISABLED")),
-                           10);
+  Plan plan =
+      PlanRecovery(incident, Dax(mfr::v1::DAX_MODE_NEVER),
+                   Effective(*ParsePolicy("probe: ACTION_MODE_DISABLED")), 10);
   EXPECT_THAT(Shown(plan), testing::ElementsAre("rewrite /d:a@0+4096/dev8192"));
 }
 

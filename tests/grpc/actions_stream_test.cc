@@ -127,7 +127,7 @@ class ActionsStreamTest : public ::testing::Test {
     mfr::v1::Incident incident;
     const absl::Time deadline = absl::Now() + absl::Seconds(20);
     while (absl::Now() < deadline) {
-      incident = *node_->incident_core()->Get(id);
+      incident = *node_->incident_queries()->Get(id);
       if (until(incident)) break;
       absl::SleepFor(absl::Milliseconds(20));
     }

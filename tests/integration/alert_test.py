@@ -20,14 +20,12 @@ import http.server
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import unittest
-import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -89,27 +87,18 @@ class Webhook:
         self.thread.join(timeout=10)
 
 
-class Alertmanager:
+class Alertmanager(prometheus_server.LoopbackDaemon):
     """A real Alertmanager on a loopback port, clustering off, its state and
     log in a temporary directory; every alert goes to `webhook_url`."""
 
     @staticmethod
     def require():
         """The binary's path, or an AssertionError that says how to get it."""
-        binary = shutil.which("prometheus-alertmanager")
-        if binary is None:
-            raise AssertionError(
-                f"prometheus-alertmanager is not installed: {prometheus_server.INSTALL_HINT}; "
-                "it comes with Debian's `prometheus-alertmanager` package")
-        return binary
+        return prometheus_server.require("prometheus-alertmanager",
+                                         "prometheus-alertmanager")
 
     def __init__(self, cleanup, webhook_url, timeout=30.0):
-        binary = self.require()
-        self.dir = tempfile.mkdtemp(prefix="mfr-alertmanager-")
-        cleanup.push("alertmanager directory", lambda: shutil.rmtree(self.dir, ignore_errors=True))
-        config = os.path.join(self.dir, "alertmanager.yml")
-        with open(config, "w") as f:
-            f.write(f"""\
+        config = f"""\
 route:
   receiver: webhook
   group_by: [alertname, host]
@@ -121,49 +110,17 @@ receivers:
     webhook_configs:
       - url: {json.dumps(webhook_url)}
         send_resolved: true
-""")
-        self.log_path = os.path.join(self.dir, "alertmanager.log")
-        self.proc = None
-        cleanup.push("alertmanager process", self.stop)
-        for _ in range(3):  # another process may take the port first
-            self.address = f"127.0.0.1:{harness.free_port()}"
-            with open(self.log_path, "w") as log:
-                self.proc = subprocess.Popen(
-                    [binary, f"--config.file={config}",
-                     f"--storage.path={os.path.join(self.dir, 'data')}",
-                     f"--web.listen-address={self.address}",
-                     "--cluster.listen-address="],
-                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-            if self._wait_ready(timeout):
-                return
-            if "address already in use" not in self.logs():
-                break
-        self.stop()
-        raise RuntimeError("prometheus-alertmanager did not start:\n" + self.logs())
-
-    def _wait_ready(self, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://{self.address}/-/ready", timeout=2) as r:
-                    if r.status == 200:
-                        return True
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            time.sleep(0.1)
-        return False
+"""
+        super().__init__(
+            cleanup, "alertmanager", self.require(), config,
+            lambda config_path, data, address: [
+                f"--config.file={config_path}", f"--storage.path={data}",
+                f"--web.listen-address={address}", "--cluster.listen-address="],
+            timeout)
 
     def alerts(self):
-        with urllib.request.urlopen(f"http://{self.address}/api/v2/alerts", timeout=10) as r:
+        with urllib.request.urlopen(f"{self.url}/api/v2/alerts", timeout=10) as r:
             return json.load(r)
-
-    def logs(self):
-        with open(self.log_path) as f:
-            return f.read()
-
-    def stop(self):
-        if self.proc is not None:
-            harness.stop_process(self.proc)
 
 
 def prometheus_config(controller_metrics, agent_metrics, alertmanager):
@@ -237,14 +194,9 @@ class DataLostAlertTest(harness.LiveTestCase):
         # Alerting: webhook <- Alertmanager <- Prometheus.
         cls.webhook = Webhook(cleanup)
         cls.alertmanager = Alertmanager(cleanup, cls.webhook.url)
-        # tests/deploy's Prometheus starts with the rules loaded; SIGHUP
-        # makes it reload its configuration file, here with the scrapes,
-        # the 1 s intervals and the Alertmanager.
-        cls.prometheus = prometheus_server.PrometheusServer(cleanup, rule_files=[RULES])
-        with open(os.path.join(cls.prometheus.dir, "prometheus.yml"), "w") as f:
-            f.write(prometheus_config(cls.controller_metrics, cls.agent_metrics,
-                                      cls.alertmanager.address))
-        cls.prometheus.proc.send_signal(signal.SIGHUP)
+        cls.prometheus = prometheus_server.PrometheusServer(
+            cleanup, config=prometheus_config(cls.controller_metrics, cls.agent_metrics,
+                                              cls.alertmanager.address))
         cls.wait_for(cls.targets_up, "Prometheus to scrape the controller and the agent")
         cls.wait_for(lambda: cls.prometheus.api("alertmanagers")["data"]["activeAlertmanagers"],
                      "Prometheus to know the Alertmanager")
