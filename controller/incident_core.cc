@@ -367,19 +367,18 @@ absl::StatusOr<std::optional<Incident>> IncidentCore::FindMergeable(
 absl::StatusOr<std::vector<ResolvedPiece>> IncidentCore::Resolve(
     const std::string& host, const std::string& device, const ByteSpan& range,
     mfr::v1::Topology* topology) {
-  auto view = db_->Snapshot();
-  auto host_record = registry_->GetHost(host, view.get());
+  const auto current = registry_->Current(host);
+  const rocksdb::Snapshot* view = current.view.get();
+  auto host_record = registry_->GetHost(host, view);
   if (!host_record.ok()) return host_record.status();
   *topology = host_record->topology();
   resolve::StackTranslator translator(host_record->topology());
   auto translations =
       translator.Translate({device, range.offset, range.length});
   if (!translations.ok()) return translations.status();
-  auto filesystems = registry_->ListFilesystems(host, view.get());
-  if (!filesystems.ok()) return filesystems.status();
   std::vector<ResolvedPiece> pieces;
   for (auto& t : *translations) {
-    auto piece = LookUpOwners(*filesystems, view.get(), std::move(t));
+    auto piece = LookUpOwners(*current.records, view, std::move(t));
     if (!piece.ok()) return piece.status();
     pieces.push_back(*std::move(piece));
   }

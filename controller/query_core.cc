@@ -22,14 +22,12 @@ absl::StatusOr<mfr::v1::QueryRangeResponse> QueryCore::QueryRange(
                        request.range().length_bytes()};
   if (auto s = ValidateSpan(range); !s.ok()) return s;
 
-  auto view = db_->Snapshot();
-  auto filesystems = registry_->ListFilesystems(request.host(), view.get());
-  if (!filesystems.ok()) return filesystems.status();
-  if (filesystems->empty()) {  // say "unknown host" when that is the reason
-    auto host = registry_->GetHost(request.host(), view.get());
+  const auto current = registry_->Current(request.host());
+  if (current.records->empty()) {  // say "unknown host" when that is why
+    auto host = registry_->GetHost(request.host(), current.view.get());
     if (!host.ok()) return host.status();
   }
-  auto fs = SelectFilesystem(request.host(), *filesystems,
+  auto fs = SelectFilesystem(request.host(), *current.records,
                              {request.device(), request.filesystem()});
   if (!fs.ok()) return fs.status();
   if (fs->device_size_bytes() != 0 && range.end() > fs->device_size_bytes()) {
@@ -37,7 +35,7 @@ absl::StatusOr<mfr::v1::QueryRangeResponse> QueryCore::QueryRange(
         absl::StrCat("range ends at ", range.end(), ", past the end of ",
                      fs->device(), " (", fs->device_size_bytes(), " bytes)"));
   }
-  auto owners = reader_.Lookup(*fs, range, view.get());
+  auto owners = reader_.Lookup(*fs, range, current.view.get());
   if (!owners.ok()) return owners.status();
 
   mfr::v1::QueryRangeResponse response;
@@ -62,9 +60,7 @@ absl::StatusOr<mfr::v1::ListHostsResponse> QueryCore::ListHosts(
     summary->set_host(host.host());
     summary->set_agent_version(host.agent_version());
     *summary->mutable_last_seen() = host.last_seen();
-    auto filesystems = registry_->ListFilesystems(host.host(), view.get());
-    if (!filesystems.ok()) return filesystems.status();
-    for (const auto& fs : *filesystems) {
+    for (const auto& fs : registry_->ListFilesystems(host.host())) {
       auto* f = summary->add_filesystems();
       f->set_mount_point(fs.mount_point());
       f->set_fs_type(fs.fs_type());

@@ -18,7 +18,7 @@ namespace mfr::storage {
 
 enum class Family {
   kMeta = 0,     // "default": counters
-  kSegments,     // fs_id | generation | start -> segment value
+  kSegments,     // fs_id | generation | end -> run of segments
   kInodes,       // fs_id | generation | inode | path -> ""
   kFilesystems,  // host | fs key -> FilesystemRecord
   kTopology,     // host -> HostRecord

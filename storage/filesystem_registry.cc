@@ -1,13 +1,19 @@
 #include "storage/filesystem_registry.h"
 
+#include <algorithm>
+#include <iostream>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "rocksdb/convenience.h"
 #include "storage/key_codec.h"
+#include "storage/segment.h"
 
 namespace mfr::storage {
 namespace {
 
 const char kNextIdKey[] = "next_id";
+const char kFormatKey[] = "reverse_map_format";
 
 template <typename Message>
 absl::StatusOr<Message> Parse(const std::string& bytes,
@@ -58,7 +64,75 @@ absl::StatusOr<std::unique_ptr<FilesystemRegistry>> FilesystemRegistry::Open(
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "reading the id counter");
   }
+  if (auto upgraded = r->UpgradeFormat(); !upgraded.ok()) return upgraded;
+  auto all = ScanPrefix<FilesystemRecord>(db, Family::kFilesystems, "",
+                                          /*view=*/nullptr);
+  if (!all.ok()) return all.status();
+  // Keys start with the host, so one host's records are adjacent and in
+  // key order.
+  std::map<std::string, std::vector<FilesystemRecord>> by_host;
+  for (FilesystemRecord& fs : *all) {
+    by_host[fs.host()].push_back(std::move(fs));
+  }
+  absl::MutexLock lock(&r->view_mu_);
+  for (auto& [host, records] : by_host) {
+    r->by_host_[host] = std::make_shared<const std::vector<FilesystemRecord>>(
+        std::move(records));
+  }
   return r;
+}
+
+absl::Status FilesystemRegistry::UpgradeFormat() {
+  std::string value;
+  auto s = db_->raw()->Get(rocksdb::ReadOptions(), db_->cf(Family::kMeta),
+                           kFormatKey, &value);
+  if (!s.ok() && !s.IsNotFound()) {
+    return FromRocks(s, "reading the reverse map format");
+  }
+  auto all =
+      ScanPrefix<FilesystemRecord>(db_, Family::kFilesystems, "", nullptr);
+  if (!all.ok()) return all.status();
+  // Before formats were recorded, segments were format 1.
+  uint64_t format = kReverseMapFormat;
+  if (s.ok()) {
+    format = value.size() == 8 ? ReadU64(value) : 0;
+  } else if (std::any_of(all->begin(), all->end(), [](const auto& fs) {
+               return fs.storage_generation() != 0;
+             })) {
+    format = 1;
+  }
+  if (format > kReverseMapFormat || format == 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the database holds reverse map format ", format, "; this mfr reads ",
+        kReverseMapFormat, ": run the mfr-controller that wrote it"));
+  }
+  rocksdb::WriteBatch batch;
+  batch.Put(db_->cf(Family::kMeta), kFormatKey, U64Key(kReverseMapFormat));
+  if (format < kReverseMapFormat) {
+    // Old segments cannot be read: drop every snapshot. The filesystems
+    // stay registered, "no snapshot yet" until their agents send one.
+    for (Family f : {Family::kSegments, Family::kInodes}) {
+      batch.DeleteRange(db_->cf(f), "", U64Key(UINT64_MAX));
+    }
+    for (FilesystemRecord fs : *all) {
+      fs.set_storage_generation(0);
+      fs.set_retired_storage_generation(0);
+      fs.set_records(0);
+      fs.set_segments(0);
+      fs.set_inodes(0);
+      batch.Put(db_->cf(Family::kFilesystems),
+                FilesystemKeyOf(fs.host(), fs.fs_uuid(), fs.mount_point()),
+                fs.SerializeAsString());
+    }
+    std::clog << "reverse map format " << format << " found, this mfr writes "
+              << kReverseMapFormat << ": dropped the snapshots of "
+              << all->size()
+              << " filesystems; their agents' next snapshots rebuild them\n";
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->raw()->Write(wo, &batch),
+                   "recording the reverse map format");
 }
 
 absl::StatusOr<uint64_t> FilesystemRegistry::NextId() {
@@ -104,11 +178,39 @@ absl::Status FilesystemRegistry::TouchHost(
   return PutHost(*record);
 }
 
-absl::StatusOr<std::vector<FilesystemRecord>>
-FilesystemRegistry::ListFilesystems(const std::string& host,
-                                    const rocksdb::Snapshot* view) {
-  return ScanPrefix<FilesystemRecord>(db_, Family::kFilesystems,
-                                      LengthPrefixed(host), view);
+FilesystemRegistry::Filesystems FilesystemRegistry::Current(
+    const std::string& host) const {
+  absl::ReaderMutexLock lock(&view_mu_);
+  auto it = by_host_.find(host);
+  return {it != by_host_.end()
+              ? it->second
+              : std::make_shared<const std::vector<FilesystemRecord>>(),
+          db_->Snapshot()};
+}
+
+std::vector<FilesystemRecord> FilesystemRegistry::ListFilesystems(
+    const std::string& host) const {
+  return *Current(host).records;
+}
+
+void FilesystemRegistry::Publish(const FilesystemRecord& record) {
+  const auto key_of = [](const FilesystemRecord& fs) {
+    return FilesystemKeyOf(fs.host(), fs.fs_uuid(), fs.mount_point());
+  };
+  const std::string key = key_of(record);
+  absl::MutexLock lock(&view_mu_);
+  RecordList& list = by_host_[record.host()];
+  auto updated = list != nullptr
+                     ? std::make_shared<std::vector<FilesystemRecord>>(*list)
+                     : std::make_shared<std::vector<FilesystemRecord>>();
+  auto at = std::find_if(updated->begin(), updated->end(),
+                         [&](const auto& fs) { return key_of(fs) >= key; });
+  if (at != updated->end() && key_of(*at) == key) {
+    *at = record;
+  } else {
+    updated->insert(at, record);
+  }
+  list = std::move(updated);
 }
 
 absl::StatusOr<FilesystemRecord> FilesystemRegistry::Get(const std::string& key,
@@ -144,6 +246,7 @@ absl::StatusOr<FilesystemRecord> FilesystemRegistry::Resolve(
     batch.Put(db_->cf(Family::kFilesystems), key, record->SerializeAsString());
     auto s = db_->raw()->Write(rocksdb::WriteOptions(), &batch);
     if (!s.ok()) return FromRocks(s, "registering filesystem");
+    Publish(*record);
   }
   return record;
 }
@@ -179,6 +282,7 @@ absl::Status FilesystemRegistry::CommitSnapshot(
   wo.sync = true;
   auto s = db_->raw()->Write(wo, &batch);
   if (!s.ok()) return FromRocks(s, "committing snapshot");
+  Publish(record);
   if (drop != 0) DropFiles(record.fs_id(), drop, drop + 1);
   return absl::OkStatus();
 }
@@ -203,17 +307,26 @@ absl::Status FilesystemRegistry::CollectGarbage() {
   if (!all.ok()) return all.status();
   rocksdb::WriteBatch batch;
   for (const FilesystemRecord& fs : *all) {
-    // Keep the current and the retired generation; drop everything else.
+    // Keep the current and the retired generation (0: none); drop
+    // everything else: the gaps around the kept ones, never an empty range
+    // (RocksDB refuses those).
     const uint64_t id = fs.fs_id();
     uint64_t keep[2] = {fs.retired_storage_generation(),
                         fs.storage_generation()};
     if (keep[0] > keep[1]) std::swap(keep[0], keep[1]);
-    for (Family f : {Family::kSegments, Family::kInodes}) {
-      batch.DeleteRange(db_->cf(f), U64Key(id, 0), U64Key(id, keep[0]));
-      batch.DeleteRange(db_->cf(f), U64Key(id, keep[0] + 1),
-                        U64Key(id, keep[1]));
-      batch.DeleteRange(db_->cf(f), U64Key(id, keep[1] + 1), U64Key(id + 1, 0));
+    auto drop = [&](const std::string& begin, const std::string& end) {
+      if (begin >= end) return;
+      for (Family f : {Family::kSegments, Family::kInodes}) {
+        batch.DeleteRange(db_->cf(f), begin, end);
+      }
+    };
+    std::string begin = U64Key(id, 0);
+    for (uint64_t kept : keep) {
+      if (kept == 0) continue;
+      drop(begin, U64Key(id, kept));
+      begin = U64Key(id, kept + 1);
     }
+    drop(begin, U64Key(id + 1));  // above every key of this fs
   }
   batch.DeleteRange(db_->cf(Family::kStaging), "", std::string(32, '\xff'));
   return FromRocks(db_->raw()->Write(rocksdb::WriteOptions(), &batch),

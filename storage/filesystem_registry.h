@@ -6,13 +6,16 @@
 // reader that read the old pointer still finds its data; it is deleted at
 // the next commit.
 //
-// Reads take an optional RocksDB snapshot so that a caller can read the
-// pointer and the segments it points to from one consistent view.
+// The filesystem records are also kept in memory, so that a range query
+// does not scan RocksDB for them: Current() hands out a host's records
+// together with a RocksDB snapshot that holds every generation they name.
 // Thread-safe.
 #ifndef MFR_STORAGE_FILESYSTEM_REGISTRY_H_
 #define MFR_STORAGE_FILESYSTEM_REGISTRY_H_
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -50,8 +53,16 @@ class FilesystemRegistry {
   // only when a snapshot commits.
   absl::StatusOr<FilesystemRecord> Resolve(const mfr::v1::SnapshotHeader& h);
 
-  absl::StatusOr<std::vector<FilesystemRecord>> ListFilesystems(
-      const std::string& host, const rocksdb::Snapshot* view = nullptr);
+  // One host's filesystems as last stored (in registry key order, empty
+  // for an unknown host) and a view of the database in which the
+  // generations they point to are readable.
+  struct Filesystems {
+    std::shared_ptr<const std::vector<FilesystemRecord>> records;
+    std::shared_ptr<const rocksdb::Snapshot> view;
+  };
+  Filesystems Current(const std::string& host) const;
+  // A copy of Current(host).records.
+  std::vector<FilesystemRecord> ListFilesystems(const std::string& host) const;
 
   // A fresh, never reused number (fs ids, storage generations, upload ids).
   absl::StatusOr<uint64_t> NextId();
@@ -67,14 +78,29 @@ class FilesystemRegistry {
   absl::Status CollectGarbage();
 
  private:
+  using RecordList = std::shared_ptr<const std::vector<FilesystemRecord>>;
+
   explicit FilesystemRegistry(Db* db) : db_(db) {}
   absl::StatusOr<FilesystemRecord> Get(const std::string& key, bool* found);
+  // Records kReverseMapFormat in a new database; drops the snapshots of an
+  // older format (their segments cannot be read); refuses a newer one.
+  absl::Status UpgradeFormat();
+  // Publishes a record just written to RocksDB (replacing the one with the
+  // same registry key) to Current()'s readers.
+  void Publish(const FilesystemRecord& record) ABSL_LOCKS_EXCLUDED(view_mu_);
   // Drops SST files holding only generations [from_gen, to_gen) of fs_id.
   void DropFiles(uint64_t fs_id, uint64_t from_gen, uint64_t to_gen);
 
   Db* const db_;
-  absl::Mutex mu_;
+  absl::Mutex mu_;  // serialises writers
   uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
+  // Readers copy a host's list and take their RocksDB snapshot under this
+  // lock; a writer replaces the list after its write is in RocksDB. So a
+  // reader's records name generations its snapshot holds: the one a record
+  // replaced stays readable (retired) until the next commit, which waits
+  // for this publication.
+  mutable absl::Mutex view_mu_;
+  std::map<std::string, RecordList> by_host_ ABSL_GUARDED_BY(view_mu_);
 };
 
 // The registry key of a filesystem: its uuid, or its mount point if the

@@ -39,6 +39,13 @@ std::string U64Key(uint64_t a, uint64_t b, uint64_t c) {
   return key;
 }
 
+void SegmentKey(uint64_t fs_id, uint64_t gen, uint64_t end, std::string* out) {
+  out->clear();
+  AppendU64(out, fs_id);
+  AppendU64(out, gen);
+  AppendU64(out, end);
+}
+
 absl::StatusOr<U64Triple> DecodeU64Triple(absl::string_view key) {
   if (key.size() < 24) {
     return absl::InvalidArgumentError(

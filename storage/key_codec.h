@@ -2,9 +2,10 @@
 // is big-endian so that RocksDB's bytewise order is numeric order; this is
 // the only module that knows the byte layout of keys.
 //
-//   segments:    fs_id | generation | end             (3 x u64; end is
-//                one past the segment's last byte, so the segment holding
-//                byte X is the first key >= (fs_id, generation, X + 1))
+//   segments:    fs_id | generation | end             (3 x u64; a run of
+//                segments (segment.h) under the end of its last segment,
+//                one past its last byte, so the run holding byte X is the
+//                first key >= (fs_id, generation, X + 1))
 //   inodes:      fs_id | generation | inode | path    (3 x u64, raw bytes)
 //   staging:     upload_id | start | sequence         (3 x u64)
 //   filesystems: u16 len | host | fs key
@@ -38,9 +39,15 @@ struct U64Triple {
 // Decodes the first three u64 fields of a key of at least 24 bytes.
 absl::StatusOr<U64Triple> DecodeU64Triple(absl::string_view key);
 
-// Segment key: keyed by the segment's end offset (see above).
+// Segment run key: keyed by the run's end offset (see above).
 inline std::string SegmentKey(uint64_t fs_id, uint64_t gen, uint64_t end) {
   return U64Key(fs_id, gen, end);
+}
+// The same into *out (replaced), for writers that reuse one buffer.
+void SegmentKey(uint64_t fs_id, uint64_t gen, uint64_t end, std::string* out);
+// The end offset a segment key holds (its last field); key.size() >= 24.
+inline uint64_t SegmentEndOf(absl::string_view key) {
+  return ReadU64(key.substr(16));
 }
 
 // Inode path key: one key per (inode, path); the value is empty.

@@ -1,7 +1,9 @@
 #include "storage/reverse_map_reader.h"
 
-#include <map>
+#include <algorithm>
 #include <memory>
+#include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "storage/key_codec.h"
@@ -68,22 +70,34 @@ absl::StatusOr<std::vector<mfr::v1::OwnerExtent>> ReverseMapReader::Lookup(
   std::vector<mfr::v1::OwnerExtent> owners;
   uint64_t covered = range.offset;  // everything below is accounted for
   Segment segment;
-  // Segments are keyed by end: the first one ending after the range's first
-  // byte is the first that can overlap it.
-  for (it->Seek(SegmentKey(id, gen, range.offset + 1)); it->Valid();
-       it->Next()) {
-    auto s = DecodeSegmentValue(
-        absl::string_view(it->value().data(), it->value().size()), &segment);
-    if (!s.ok()) return s;
-    if (segment.start >= range.end()) break;
-    auto clip = Intersect({segment.start, segment.length}, range);
-    if (!clip) continue;
-    if (clip->offset > covered) owners.push_back(Gap(covered, clip->offset));
-    AppendOwners(segment, *clip, &owners);
-    covered = clip->end();
-    if (owners.size() > kMaxOwnerExtents) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "more than ", kMaxOwnerExtents, " owners in the range; narrow it"));
+  // Runs are keyed by their end: the first one ending after the range's
+  // first byte holds the first segment that can overlap it.
+  bool past_range = false;
+  for (it->Seek(SegmentKey(id, gen, range.offset + 1));
+       !past_range && it->Valid(); it->Next()) {
+    const absl::string_view key(it->key().data(), it->key().size());
+    if (key.size() != 24) return absl::DataLossError("malformed segment key");
+    SegmentRunReader run(
+        SegmentEndOf(key),
+        absl::string_view(it->value().data(), it->value().size()));
+    while (run.Next(&segment)) {
+      if (segment.start >= range.end()) {
+        past_range = true;
+        break;
+      }
+      auto clip = Intersect({segment.start, segment.length}, range);
+      if (!clip) continue;
+      if (clip->offset > covered) owners.push_back(Gap(covered, clip->offset));
+      AppendOwners(segment, *clip, &owners);
+      covered = clip->end();
+      if (owners.size() > kMaxOwnerExtents) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "more than ", kMaxOwnerExtents, " owners in the range; narrow it"));
+      }
+    }
+    if (!run.status().ok()) {
+      return absl::DataLossError(
+          absl::StrCat("unreadable segment run: ", run.status().message()));
     }
   }
   if (auto s = FromRocks(it->status(), "reading segments"); !s.ok()) return s;
@@ -95,28 +109,44 @@ absl::StatusOr<std::vector<mfr::v1::OwnerExtent>> ReverseMapReader::Lookup(
 absl::Status ReverseMapReader::FillPaths(
     const mfr::internal::FilesystemRecord& fs, const rocksdb::Snapshot* view,
     std::vector<mfr::v1::OwnerExtent>* owners) const {
-  std::map<uint64_t, std::vector<std::string>> paths;
-  rocksdb::ReadOptions ro;
-  ro.snapshot = view;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->raw()->NewIterator(ro, db_->cf(Family::kInodes)));
+  // Most answers name one inode; a few name a handful.
+  std::vector<std::pair<uint64_t, std::vector<std::string>>> paths;
   for (auto& owner : *owners) {
     if (owner.inode() == 0) continue;
-    auto [entry, inserted] = paths.try_emplace(owner.inode());
-    if (inserted) {
-      const std::string prefix =
-          U64Key(fs.fs_id(), fs.storage_generation(), owner.inode());
-      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) &&
-                             entry->second.size() < kMaxPathsPerInode;
-           it->Next()) {
-        absl::string_view key(it->key().data(), it->key().size());
-        entry->second.emplace_back(InodePathOf(key));
+    auto entry = std::find_if(paths.begin(), paths.end(), [&](const auto& p) {
+      return p.first == owner.inode();
+    });
+    if (entry == paths.end()) {
+      entry = paths.insert(paths.end(), {owner.inode(), {}});
+      if (auto s = ReadPaths(fs, view, owner.inode(), &entry->second);
+          !s.ok()) {
+        return s;
       }
-      if (auto s = FromRocks(it->status(), "reading paths"); !s.ok()) return s;
     }
     for (const auto& p : entry->second) owner.add_paths(p);
   }
   return absl::OkStatus();
+}
+
+absl::Status ReverseMapReader::ReadPaths(
+    const mfr::internal::FilesystemRecord& fs, const rocksdb::Snapshot* view,
+    uint64_t inode, std::vector<std::string>* paths) const {
+  const std::string prefix = U64Key(fs.fs_id(), fs.storage_generation(), inode);
+  const std::string upper = PrefixSuccessor(prefix);
+  const rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.snapshot = view;
+  // The bound lets RocksDB stop at the index instead of reading the next
+  // data block to find the inode's paths ended.
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->raw()->NewIterator(ro, db_->cf(Family::kInodes)));
+  for (it->Seek(prefix); it->Valid() && paths->size() < kMaxPathsPerInode;
+       it->Next()) {
+    absl::string_view key(it->key().data(), it->key().size());
+    paths->emplace_back(InodePathOf(key));
+  }
+  return FromRocks(it->status(), "reading paths");
 }
 
 }  // namespace mfr::storage

@@ -1,11 +1,12 @@
 // Answers "what lives at [offset, offset + length)" from one committed
-// snapshot of one filesystem: one seek plus a forward scan over the
-// disjoint segments (keyed by their end offset), then the paths of every
-// inode found.
+// snapshot of one filesystem: one seek plus a forward scan over the runs
+// of disjoint segments (keyed by their end offset), then one bounded seek
+// per inode found for its paths.
 // Thread-safe (read-only over rocksdb::DB).
 #ifndef MFR_STORAGE_REVERSE_MAP_READER_H_
 #define MFR_STORAGE_REVERSE_MAP_READER_H_
 
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -39,6 +40,10 @@ class ReverseMapReader {
   absl::Status FillPaths(const mfr::internal::FilesystemRecord& fs,
                          const rocksdb::Snapshot* view,
                          std::vector<mfr::v1::OwnerExtent>* owners) const;
+  // Appends the paths of one inode (at most kMaxPathsPerInode).
+  absl::Status ReadPaths(const mfr::internal::FilesystemRecord& fs,
+                         const rocksdb::Snapshot* view, uint64_t inode,
+                         std::vector<std::string>* paths) const;
 
   const Db* const db_;
 };

@@ -1,15 +1,21 @@
 // The reverse map on a real RocksDB in a temporary directory: upload,
 // lookup, atomic replacement, aborted and hostile uploads.
+#include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <random>
 #include <string>
+#include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/db.h"
 #include "storage/filesystem_registry.h"
 #include "storage/key_codec.h"
 #include "storage/reverse_map_reader.h"
+#include "storage/segment.h"
 #include "storage/snapshot_writer.h"
 
 namespace mfr::storage {
@@ -87,13 +93,11 @@ class ReverseMapTest : public ::testing::Test {
   }
 
   std::vector<OwnerExtent> Query(uint64_t offset, uint64_t length) {
-    auto view = db_->Snapshot();
-    auto filesystems = registry_->ListFilesystems("host-a", view.get());
-    EXPECT_TRUE(filesystems.ok());
-    EXPECT_EQ(filesystems->size(), 1u);
+    auto current = registry_->Current("host-a");
+    EXPECT_EQ(current.records->size(), 1u);
     ReverseMapReader reader(db_.get());
-    auto owners =
-        reader.Lookup(filesystems->at(0), {offset, length}, view.get());
+    auto owners = reader.Lookup(current.records->at(0), {offset, length},
+                                current.view.get());
     EXPECT_TRUE(owners.ok()) << owners.status();
     return owners.ok() ? *owners : std::vector<OwnerExtent>{};
   }
@@ -148,6 +152,57 @@ TEST_F(ReverseMapTest, UncoveredRangesAreReportedNotInSnapshot) {
   EXPECT_EQ(owners[1].device_range().length_bytes(), 900u);
 }
 
+// Many records, so that segments span many stored runs: every random range
+// gets exactly the owners a brute-force clip of the records gives, with the
+// holes between records reported as not in the snapshot.
+TEST_F(ReverseMapTest, LookupsAcrossManyRunsMatchBruteForce) {
+  std::mt19937_64 random(42);
+  struct Extent {
+    uint64_t start, length, inode;
+  };
+  std::vector<Extent> extents;
+  mfr::v1::SnapshotBatch batch;
+  uint64_t at = 0;
+  for (uint64_t inode = 1; inode <= 600; ++inode) {
+    at += (random() % 3) * 512;  // sometimes a hole
+    const uint64_t length = 512 * (1 + random() % 8);
+    extents.push_back({at, length, inode});
+    *batch.add_records() = FileRec(at, length, inode, inode * 4096);
+    at += length;
+  }
+  ASSERT_TRUE(Upload(Header(1), batch).ok());
+  for (int round = 0; round < 300; ++round) {
+    const uint64_t offset = random() % at;
+    const uint64_t length = 1 + random() % 20000;
+    const uint64_t end = offset + length;
+    std::vector<std::string> want;
+    uint64_t covered = offset;
+    for (const Extent& e : extents) {
+      const uint64_t from = std::max(e.start, offset);
+      const uint64_t to = std::min(e.start + e.length, end);
+      if (from >= to) continue;
+      if (from > covered)
+        want.push_back(absl::StrCat("gap ", covered, "+", from - covered));
+      want.push_back(absl::StrCat(e.inode, " ", from, "+", to - from, " @",
+                                  e.inode * 4096 + (from - e.start)));
+      covered = to;
+    }
+    if (covered < end)
+      want.push_back(absl::StrCat("gap ", covered, "+", end - covered));
+    std::vector<std::string> got;
+    for (const auto& o : Query(offset, length)) {
+      const auto& d = o.device_range();
+      got.push_back(
+          o.kind() == mfr::v1::OWNER_KIND_NOT_IN_SNAPSHOT
+              ? absl::StrCat("gap ", d.offset_bytes(), "+", d.length_bytes())
+              : absl::StrCat(o.inode(), " ", d.offset_bytes(), "+",
+                             d.length_bytes(), " @",
+                             o.file_range().offset_bytes()));
+    }
+    ASSERT_EQ(got, want) << "range " << offset << "+" << length;
+  }
+}
+
 TEST_F(ReverseMapTest, UnorderedUploadIsSortedAtCommit) {
   mfr::v1::SnapshotBatch b = TwoFilesReflinked();
   std::swap(*b.mutable_records(0), *b.mutable_records(2));
@@ -160,8 +215,7 @@ TEST_F(ReverseMapTest, UnorderedUploadIsSortedAtCommit) {
 
 TEST_F(ReverseMapTest, NewSnapshotReplacesOldAtomically) {
   ASSERT_TRUE(Upload(Header(1), TwoFilesReflinked()).ok());
-  auto old_view = db_->Snapshot();
-  auto old_fs = registry_->ListFilesystems("host-a", old_view.get());
+  auto before = registry_->Current("host-a");
   mfr::v1::SnapshotBatch b;
   *b.add_records() = FileRec(0, 4096, 99, 0);
   ASSERT_TRUE(Upload(Header(2), b).ok());
@@ -171,7 +225,8 @@ TEST_F(ReverseMapTest, NewSnapshotReplacesOldAtomically) {
   EXPECT_EQ(owners[1].kind(), mfr::v1::OWNER_KIND_NOT_IN_SNAPSHOT);
   // A reader that started before the commit still sees the old snapshot whole.
   ReverseMapReader reader(db_.get());
-  auto old = reader.Lookup(old_fs->at(0), {0, 12288}, old_view.get());
+  auto old =
+      reader.Lookup(before.records->at(0), {0, 12288}, before.view.get());
   ASSERT_TRUE(old.ok());
   EXPECT_EQ(old->size(), 3u);  // inode 10 alone, then 10 and 11 shared
 }
@@ -232,15 +287,33 @@ TEST_F(ReverseMapTest, CrashMidUploadIsCollectedAtRestart) {
   auto fs = registry_->ListFilesystems("host-a");
   ASSERT_TRUE(db_->raw()
                   ->Put(rocksdb::WriteOptions(), db_->cf(Family::kSegments),
-                        SegmentKey(fs->at(0).fs_id(), 999, 0), "junk")
+                        SegmentKey(fs.at(0).fs_id(), 999, 0), "junk")
                   .ok());
   Reopen();
   EXPECT_EQ(Query(0, 1)[0].inode(), 10u);
   std::string value;
   EXPECT_TRUE(db_->raw()
                   ->Get(rocksdb::ReadOptions(), db_->cf(Family::kSegments),
-                        SegmentKey(fs->at(0).fs_id(), 999, 0), &value)
+                        SegmentKey(fs.at(0).fs_id(), 999, 0), &value)
                   .IsNotFound());
+}
+
+// A filesystem's first upload was cut: its record exists with no
+// generation. Garbage collection at the next start used to fail on it (an
+// empty DeleteRange), which kept the controller from starting.
+TEST_F(ReverseMapTest, RestartAfterAFirstUploadThatNeverCommitted) {
+  auto writer = SnapshotWriter::Begin(db_.get(), registry_.get(), Header(1));
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  mfr::v1::SnapshotBatch one;
+  *one.add_records() = FileRec(0, 4096, 1, 0);
+  ASSERT_TRUE((*writer)->AddBatch(one).ok());
+  writer->reset();  // the stream broke before its footer
+  Reopen();         // asserts that garbage collection succeeds
+  ASSERT_EQ(registry_->Current("host-a").records->size(), 1u);
+  EXPECT_EQ(registry_->Current("host-a").records->at(0).storage_generation(),
+            0u);
+  ASSERT_TRUE(Upload(Header(1), one).ok());
+  EXPECT_EQ(Query(0, 1)[0].inode(), 1u);
 }
 
 TEST_F(ReverseMapTest, ReplacedGenerationIsRetiredThenDropped) {
@@ -261,6 +334,100 @@ TEST_F(ReverseMapTest, ReplacedGenerationIsRetiredThenDropped) {
   Reopen();                        // garbage collection keeps both
   EXPECT_EQ(count_segments(), 2);
   EXPECT_EQ(Query(0, 1)[0].inode(), 1u);
+}
+
+TEST_F(ReverseMapTest, CurrentListsEveryFilesystemOfTheHostInKeyOrder) {
+  EXPECT_TRUE(registry_->Current("host-a").records->empty());
+  EXPECT_NE(registry_->Current("host-a").view, nullptr);
+  auto second = Header(1);
+  second.set_fs_uuid("0abc");
+  second.set_mount_point("/mnt/y");
+  ASSERT_TRUE(registry_->Resolve(second).ok());  // no snapshot yet
+  mfr::v1::SnapshotBatch one;
+  *one.add_records() = FileRec(0, 4096, 1, 0);
+  ASSERT_TRUE(Upload(Header(1), one).ok());
+  auto records = *registry_->Current("host-a").records;
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].fs_uuid(), "0abc");  // "uuid:0abc" < "uuid:1234"
+  EXPECT_EQ(records[0].storage_generation(), 0u);
+  EXPECT_EQ(records[1].fs_uuid(), "1234");
+  EXPECT_NE(records[1].storage_generation(), 0u);
+  EXPECT_TRUE(registry_->Current("host-b").records->empty());
+  Reopen();  // the list is rebuilt from RocksDB
+  auto reopened = *registry_->Current("host-a").records;
+  ASSERT_EQ(reopened.size(), 2u);
+  EXPECT_EQ(reopened[1].SerializeAsString(), records[1].SerializeAsString());
+}
+
+// Current() hands out records with a view that holds what they point to,
+// however commits interleave: a reader never finds its generation gone.
+TEST_F(ReverseMapTest, CurrentStaysReadableWhileSnapshotsCommit) {
+  mfr::v1::SnapshotBatch first;
+  *first.add_records() = FileRec(0, 4096, 1, 0);
+  ASSERT_TRUE(Upload(Header(1), first).ok());
+  constexpr uint64_t kCommits = 40;
+  std::atomic<bool> done{false};
+  std::atomic<int> lookups{0}, failures{0};
+  std::thread reader_thread([&] {
+    ReverseMapReader reader(db_.get());
+    while (!done.load()) {
+      auto current = registry_->Current("host-a");
+      auto owners =
+          reader.Lookup(current.records->at(0), {0, 4096}, current.view.get());
+      ++lookups;
+      if (!owners.ok() || owners->size() != 1 ||
+          owners->at(0).inode() != current.records->at(0).agent_generation()) {
+        ++failures;
+      }
+    }
+  });
+  for (uint64_t gen = 2; gen <= kCommits; ++gen) {
+    mfr::v1::SnapshotBatch b;
+    *b.add_records() = FileRec(0, 4096, gen, 0);
+    ASSERT_TRUE(Upload(Header(gen), b).ok());
+  }
+  done = true;
+  reader_thread.join();
+  EXPECT_GT(lookups.load(), 0);
+  EXPECT_EQ(failures.load(), 0);
+}
+
+// A database from before formats were recorded holds format 1 segments,
+// which this build cannot read: they are dropped, the filesystem stays.
+TEST_F(ReverseMapTest, OldFormatSnapshotsAreDroppedAtOpen) {
+  mfr::v1::SnapshotBatch one;
+  *one.add_records() = FileRec(0, 4096, 1, 0);
+  ASSERT_TRUE(Upload(Header(1), one).ok());
+  ASSERT_TRUE(db_->raw()
+                  ->Delete(rocksdb::WriteOptions(), db_->cf(Family::kMeta),
+                           "reverse_map_format")
+                  .ok());
+  Reopen();
+  auto records = *registry_->Current("host-a").records;
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].storage_generation(), 0u);
+  EXPECT_EQ(records[0].records(), 0u);
+  std::unique_ptr<rocksdb::Iterator> it(db_->raw()->NewIterator(
+      rocksdb::ReadOptions(), db_->cf(Family::kSegments)));
+  it->SeekToFirst();
+  EXPECT_FALSE(it->Valid());
+  it.reset();
+  ASSERT_TRUE(Upload(Header(1), one).ok());  // the next snapshot is taken
+  EXPECT_EQ(Query(0, 1)[0].inode(), 1u);
+  Reopen();  // and kept: the format is recorded now
+  EXPECT_EQ(Query(0, 1)[0].inode(), 1u);
+}
+
+TEST_F(ReverseMapTest, NewerFormatIsRefused) {
+  ASSERT_TRUE(db_->raw()
+                  ->Put(rocksdb::WriteOptions(), db_->cf(Family::kMeta),
+                        "reverse_map_format", U64Key(kReverseMapFormat + 1))
+                  .ok());
+  registry_.reset();
+  auto registry = FilesystemRegistry::Open(db_.get());
+  EXPECT_EQ(registry.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(registry.status().message(),
+              ::testing::HasSubstr("reverse map format 3"));
 }
 
 TEST_F(ReverseMapTest, LookupWithoutSnapshotFails) {

@@ -48,8 +48,10 @@ absl::Status SegmentBuilder::FlushUntil(uint64_t limit) {
 }
 
 absl::Status SegmentBuilder::EmitSegment(uint64_t end) {
-  Segment segment{cursor_, end - cursor_, {}};
-  segment.owners.reserve(active_.size());
+  Segment& segment = segment_;  // reused: its owners keep their capacity
+  segment.start = cursor_;
+  segment.length = end - cursor_;
+  segment.owners.clear();
   bool known = false;
   for (const RawRecord& r : active_) {
     Owner o = r.owner;

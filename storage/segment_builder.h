@@ -51,6 +51,7 @@ class SegmentBuilder {
 
   Sink sink_;
   std::vector<RawRecord> active_;  // records covering cursor_
+  Segment segment_;                // the one being emitted
   uint64_t cursor_ = 0;            // start of the next segment to emit
   uint64_t last_start_ = 0;
   uint64_t segments_emitted_ = 0;

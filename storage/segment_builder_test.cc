@@ -150,29 +150,5 @@ TEST(SegmentBuilderTest, MatchesBruteForceOnRandomRecordSets) {
   }
 }
 
-TEST(SegmentCodecTest, RoundTrips) {
-  Segment s{4096, 8192, {File(12, 1ULL << 40), Log(), Free()}};
-  s.owners[0].unwritten = true;
-  Segment back;
-  ASSERT_TRUE(DecodeSegmentValue(EncodeSegmentValue(s), &back).ok());
-  EXPECT_EQ(back, s);
-
-  RawRecord r{1ULL << 50, 77, File(3, 9)};
-  auto decoded = DecodeRawRecord(EncodeRawRecord(r));
-  ASSERT_TRUE(decoded.ok());
-  EXPECT_EQ(decoded->start, r.start);
-  EXPECT_EQ(decoded->owner, r.owner);
-}
-
-TEST(SegmentCodecTest, RejectsGarbage) {
-  Segment s;
-  EXPECT_FALSE(DecodeSegmentValue("", &s).ok());
-  EXPECT_FALSE(DecodeSegmentValue("\x05\xff\xff\xff\xff\x0f", &s).ok());
-  std::string valid = EncodeSegmentValue({0, 10, {File(1, 0)}});
-  EXPECT_FALSE(DecodeSegmentValue(valid + "x", &s).ok());
-  EXPECT_FALSE(DecodeSegmentValue(valid.substr(0, valid.size() - 1), &s).ok());
-  EXPECT_FALSE(DecodeRawRecord("\x80").ok());
-}
-
 }  // namespace
 }  // namespace mfr::storage

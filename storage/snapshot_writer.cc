@@ -48,12 +48,17 @@ absl::StatusOr<RawRecord> ToRawRecord(const mfr::v1::ReverseMapRecord& r,
     return absl::InvalidArgumentError(
         absl::StrCat("file record at ", span.offset, " without an inode"));
   }
+  // Only the fields that mean something for the kind are kept (and stored).
   RawRecord out{span.offset, span.length, {}};
   out.owner.kind = r.kind();
-  out.owner.metadata_kind = r.metadata_kind();
-  out.owner.inode = IsFileKind(r.kind()) ? r.inode() : 0;
-  out.owner.file_offset =
-      r.kind() == mfr::v1::OWNER_KIND_EXTENT_MAP ? 0 : r.file_offset_bytes();
+  if (r.kind() == mfr::v1::OWNER_KIND_METADATA) {
+    out.owner.metadata_kind = r.metadata_kind();
+  }
+  if (IsFileKind(r.kind())) out.owner.inode = r.inode();
+  if (r.kind() == mfr::v1::OWNER_KIND_FILE_DATA ||
+      r.kind() == mfr::v1::OWNER_KIND_FILE_ATTR_FORK) {
+    out.owner.file_offset = r.file_offset_bytes();
+  }
   out.owner.unwritten = r.unwritten();
   return out;
 }
@@ -158,19 +163,26 @@ absl::Status SnapshotWriter::AddInode(const mfr::v1::InodePaths& inode) {
 }
 
 absl::Status SnapshotWriter::PutSegment(const Segment& segment) {
+  run_.Add(segment);
+  return run_.full() ? WriteRun() : absl::OkStatus();
+}
+
+absl::Status SnapshotWriter::WriteRun() {
+  if (run_.empty()) return absl::OkStatus();
   if (segment_file_ == nullptr) {
     segment_file_ = db_->NewSstFileWriter(Family::kSegments);
     auto s = segment_file_->Open(db_->SstFilePath(upload_id_));
     if (!s.ok()) return FromRocks(s, "opening the segment file");
   }
-  return FromRocks(
-      segment_file_->Put(
-          SegmentKey(fs_.fs_id(), generation_, segment.start + segment.length),
-          EncodeSegmentValue(segment)),
-      "writing the segment file");
+  SegmentKey(fs_.fs_id(), generation_, run_.end(), &run_key_);
+  run_.Finish(&run_value_);
+  auto s = segment_file_->Put(run_key_, run_value_);
+  if (!s.ok()) return FromRocks(s, "writing the segment file");
+  return absl::OkStatus();
 }
 
 absl::Status SnapshotWriter::IngestSegments() {
+  if (auto s = WriteRun(); !s.ok()) return s;
   if (segment_file_ == nullptr) return absl::OkStatus();  // no segments
   auto s = segment_file_->Finish();
   if (!s.ok()) return FromRocks(s, "finishing the segment file");

@@ -59,8 +59,12 @@ class SnapshotWriter {
                  uint64_t generation, uint64_t upload_id);
   absl::Status AddRecord(const mfr::v1::ReverseMapRecord& r);
   absl::Status AddInode(const mfr::v1::InodePaths& inode);
+  // Adds a segment to the current run, written once the run is full.
   absl::Status PutSegment(const Segment& segment);
-  // Finishes the segment file and moves it into the database.
+  // Writes the current run (if any) to the segment file.
+  absl::Status WriteRun();
+  // Writes the last run, finishes the segment file and moves it into the
+  // database.
   absl::Status IngestSegments();
   absl::Status BuildFromStaging();
   absl::Status FlushBatch(bool force);
@@ -75,7 +79,9 @@ class SnapshotWriter {
   const uint64_t generation_;  // storage generation of this upload
   const uint64_t upload_id_;   // staging key prefix
   SegmentBuilder builder_;
+  SegmentRunEncoder run_;  // segments not yet written
   std::unique_ptr<rocksdb::SstFileWriter> segment_file_;  // open once used
+  std::string run_key_, run_value_;                       // reused buffers
   rocksdb::WriteBatch batch_;
   uint64_t records_ = 0, inodes_ = 0, staged_ = 0;
   bool failed_ = false, committed_ = false;

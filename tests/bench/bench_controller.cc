@@ -1,6 +1,11 @@
 #include "tests/bench/bench_controller.h"
 
+#include <cstdlib>
+#include <map>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "common/grpc_endpoints.h"
 #include "tests/bench/bench_util.h"
@@ -50,15 +55,41 @@ double BenchController::WaitForBackgroundWork(double max_seconds) const {
 }
 
 std::string BenchController::DescribeRocksDb() const {
-  std::string l0, running, pending;
+  std::string running, pending;
   rocksdb::DB* raw = db()->raw();
-  rocksdb::ColumnFamilyHandle* segments = db()->cf(storage::Family::kSegments);
-  raw->GetProperty(segments, "rocksdb.num-files-at-level0", &l0);
   raw->GetProperty("rocksdb.num-running-compactions", &running);
-  raw->GetProperty(segments, "rocksdb.estimate-pending-compaction-bytes",
-                   &pending);
-  return absl::StrCat("segments L0 files ", l0, ", running compactions ",
-                      running, ", pending compaction bytes ", pending);
+  raw->GetProperty(db()->cf(storage::Family::kSegments),
+                   "rocksdb.estimate-pending-compaction-bytes", &pending);
+  std::string out =
+      absl::StrCat("running compactions ", running,
+                   ", segments' pending compaction bytes ", pending);
+  // Whether a family's blocks can all sit in the block cache: its blocks'
+  // size on disk and uncompressed (keys + values).
+  for (auto [family, name] : {std::pair{storage::Family::kSegments, "segments"},
+                              std::pair{storage::Family::kInodes, "inodes"}}) {
+    std::map<std::string, std::string> table;
+    raw->GetMapProperty(db()->cf(family), "rocksdb.aggregated-table-properties",
+                        &table);
+    auto mib = [&table](const char* key) {
+      return std::strtod(table[key].c_str(), nullptr) / (1 << 20);
+    };
+    absl::StrAppendFormat(
+        &out,
+        "\n    %s: %s entries, data blocks %.1f MiB on disk, %.1f MiB "
+        "of keys + values, index %.1f MiB",
+        name, table["num_entries"], mib("data_size"),
+        mib("raw_key_size") + mib("raw_value_size"), mib("index_size"));
+    // Each level holding files is one more sorted run a lookup seeks in.
+    absl::StrAppend(&out, "; files per level:");
+    for (int level = 0; level < 7; ++level) {
+      std::string files;
+      raw->GetProperty(db()->cf(family),
+                       absl::StrCat("rocksdb.num-files-at-level", level),
+                       &files);
+      if (files != "0") absl::StrAppend(&out, " L", level, " ", files);
+    }
+  }
+  return out;
 }
 
 BenchController::~BenchController() {

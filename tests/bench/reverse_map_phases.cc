@@ -188,12 +188,11 @@ absl::StatusOr<QueryResult> QueryInProcess(const controller::QueryCore& core,
 
 absl::StatusOr<QueryResult> LookupInProcess(const BenchController& controller,
                                             const QueryPlan& plan) {
-  auto filesystems = controller.registry()->ListFilesystems(plan.fs.host);
-  if (!filesystems.ok()) return filesystems.status();
+  const auto filesystems = controller.registry()->ListFilesystems(plan.fs.host);
   auto fs = std::find_if(
-      filesystems->begin(), filesystems->end(),
+      filesystems.begin(), filesystems.end(),
       [&plan](const auto& f) { return f.device() == plan.fs.device; });
-  if (fs == filesystems->end()) {
+  if (fs == filesystems.end()) {
     return absl::NotFoundError(
         absl::StrCat("no filesystem on ", plan.fs.device));
   }
