@@ -5,7 +5,7 @@
 
 namespace mfr::controller {
 
-absl::StatusOr<mfr::internal::FilesystemRecord> SelectFilesystem(
+absl::StatusOr<const mfr::internal::FilesystemRecord*> SelectFilesystem(
     const std::string& host,
     const std::vector<mfr::internal::FilesystemRecord>& filesystems,
     const FilesystemTarget& target) {
@@ -13,13 +13,15 @@ absl::StatusOr<mfr::internal::FilesystemRecord> SelectFilesystem(
     return absl::InvalidArgumentError(
         "name exactly one of a device or a filesystem (uuid or mount point)");
   }
-  std::vector<std::string> known;
   for (const auto& fs : filesystems) {
     const bool match = target.device.empty()
                            ? (fs.fs_uuid() == target.filesystem ||
                               fs.mount_point() == target.filesystem)
                            : fs.device() == target.device;
-    if (match) return fs;
+    if (match) return &fs;
+  }
+  std::vector<std::string> known;
+  for (const auto& fs : filesystems) {
     known.push_back(absl::StrCat(fs.device(), " ", fs.mount_point(),
                                  fs.fs_uuid().empty() ? "" : " ",
                                  fs.fs_uuid()));

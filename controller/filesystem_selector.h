@@ -16,10 +16,11 @@ struct FilesystemTarget {
   std::string filesystem;  // fs uuid or mount point
 };
 
-// NotFound (naming what is known) when nothing matches; InvalidArgument
-// when the target is empty. A device carrying several snapshotted mounts
-// (bind mounts) resolves to the first, which has the same reverse map.
-absl::StatusOr<mfr::internal::FilesystemRecord> SelectFilesystem(
+// The match (an element of `filesystems`); NotFound (naming what is known)
+// when nothing matches; InvalidArgument when the target is empty. A device
+// carrying several snapshotted mounts (bind mounts) resolves to the first,
+// which has the same reverse map.
+absl::StatusOr<const mfr::internal::FilesystemRecord*> SelectFilesystem(
     const std::string& host,
     const std::vector<mfr::internal::FilesystemRecord>& filesystems,
     const FilesystemTarget& target);

@@ -38,7 +38,7 @@ TEST(SelectFilesystemTest, Table) {
     EXPECT_EQ(got.status().code(), c.code)
         << c.target.device << c.target.filesystem;
     if (got.ok()) {
-      EXPECT_EQ(got->mount_point(), c.want_mount);
+      EXPECT_EQ((*got)->mount_point(), c.want_mount);
     }
   }
   auto missing = SelectFilesystem("h", known, {"sdc", ""});

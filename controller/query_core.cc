@@ -27,9 +27,10 @@ absl::StatusOr<mfr::v1::QueryRangeResponse> QueryCore::QueryRange(
     auto host = registry_->GetHost(request.host(), current.view.get());
     if (!host.ok()) return host.status();
   }
-  auto fs = SelectFilesystem(request.host(), *current.records,
-                             {request.device(), request.filesystem()});
-  if (!fs.ok()) return fs.status();
+  auto selected = SelectFilesystem(request.host(), *current.records,
+                                   {request.device(), request.filesystem()});
+  if (!selected.ok()) return selected.status();
+  const storage::FilesystemRecord* fs = *selected;
   if (fs->device_size_bytes() != 0 && range.end() > fs->device_size_bytes()) {
     return absl::InvalidArgumentError(
         absl::StrCat("range ends at ", range.end(), ", past the end of ",
@@ -45,6 +46,7 @@ absl::StatusOr<mfr::v1::QueryRangeResponse> QueryCore::QueryRange(
   response.set_device(fs->device());
   response.set_snapshot_generation(fs->agent_generation());
   *response.mutable_snapshot_taken() = fs->taken();
+  response.mutable_owners()->Reserve(static_cast<int>(owners->size()));
   for (auto& owner : *owners) *response.add_owners() = std::move(owner);
   return response;
 }

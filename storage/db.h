@@ -19,7 +19,7 @@ namespace mfr::storage {
 enum class Family {
   kMeta = 0,     // "default": counters
   kSegments,     // fs_id | generation | end -> run of segments
-  kInodes,       // fs_id | generation | inode | path -> ""
+  kInodes,       // fs_id | generation | inode -> paths (inode_paths.h)
   kFilesystems,  // host | fs key -> FilesystemRecord
   kTopology,     // host -> HostRecord
   kIncidents,

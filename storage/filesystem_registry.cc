@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "rocksdb/convenience.h"
 #include "storage/key_codec.h"
-#include "storage/segment.h"
 
 namespace mfr::storage {
 namespace {

@@ -55,17 +55,6 @@ absl::StatusOr<U64Triple> DecodeU64Triple(absl::string_view key) {
                    ReadU64(key.substr(16))};
 }
 
-std::string InodePathKey(uint64_t fs_id, uint64_t gen, uint64_t inode,
-                         absl::string_view path) {
-  std::string key = U64Key(fs_id, gen, inode);
-  key.append(path.data(), path.size());
-  return key;
-}
-
-absl::string_view InodePathOf(absl::string_view key) {
-  return key.size() < 24 ? absl::string_view() : key.substr(24);
-}
-
 std::string LengthPrefixed(absl::string_view part) {
   std::string key;
   key.push_back(static_cast<char>((part.size() >> 8) & 0xff));

@@ -6,7 +6,8 @@
 //                segments (segment.h) under the end of its last segment,
 //                one past its last byte, so the run holding byte X is the
 //                first key >= (fs_id, generation, X + 1))
-//   inodes:      fs_id | generation | inode | path    (3 x u64, raw bytes)
+//   inodes:      fs_id | generation | inode           (3 x u64; the value
+//                lists the inode's paths, inode_paths.h)
 //   staging:     upload_id | start | sequence         (3 x u64)
 //   filesystems: u16 len | host | fs key
 //   topology:    host
@@ -23,6 +24,14 @@
 #include "absl/strings/string_view.h"
 
 namespace mfr::storage {
+
+// The layout of the reverse map's keys and values (segment runs,
+// segment.h; inode paths, inode_paths.h) that this build reads and writes.
+// A database holding another format's reverse map has it dropped when it
+// opens (FilesystemRegistry::Open); agents' next snapshots rebuild it.
+// 1: a segment per key, a key per inode path. 2: segment runs.
+// 3: one value per inode.
+inline constexpr uint64_t kReverseMapFormat = 3;
 
 void AppendU64(std::string* dst, uint64_t value);
 uint64_t ReadU64(absl::string_view src);  // src.size() >= 8
@@ -49,12 +58,6 @@ void SegmentKey(uint64_t fs_id, uint64_t gen, uint64_t end, std::string* out);
 inline uint64_t SegmentEndOf(absl::string_view key) {
   return ReadU64(key.substr(16));
 }
-
-// Inode path key: one key per (inode, path); the value is empty.
-std::string InodePathKey(uint64_t fs_id, uint64_t gen, uint64_t inode,
-                         absl::string_view path);
-// The path part of an inode path key (empty view if the key is malformed).
-absl::string_view InodePathOf(absl::string_view key);
 
 // A string behind its u16 big-endian length, so that a key part "ab" can
 // never be a prefix of the part "a" followed by more key. Also the prefix of

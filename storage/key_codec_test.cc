@@ -35,13 +35,6 @@ TEST(KeyCodecTest, TripleRoundTrip) {
   EXPECT_FALSE(DecodeU64Triple("short").ok());
 }
 
-TEST(KeyCodecTest, InodePathKeys) {
-  std::string key = InodePathKey(1, 2, 3, "dir/file");
-  EXPECT_EQ(InodePathOf(key), "dir/file");
-  EXPECT_EQ(key.substr(0, 24), U64Key(1, 2, 3));
-  EXPECT_EQ(InodePathOf("tiny"), "");
-}
-
 TEST(KeyCodecTest, FilesystemKeysOfOneHostShareAPrefix) {
   EXPECT_EQ(FilesystemKey("h", "uuid").rfind(LengthPrefixed("h"), 0), 0u);
   // The length prefix keeps host "ab" from matching host "a" + fs "b...".

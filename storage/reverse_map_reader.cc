@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "storage/inode_paths.h"
 #include "storage/key_codec.h"
 #include "storage/segment.h"
 
@@ -131,22 +132,22 @@ absl::Status ReverseMapReader::FillPaths(
 absl::Status ReverseMapReader::ReadPaths(
     const mfr::internal::FilesystemRecord& fs, const rocksdb::Snapshot* view,
     uint64_t inode, std::vector<std::string>* paths) const {
-  const std::string prefix = U64Key(fs.fs_id(), fs.storage_generation(), inode);
-  const std::string upper = PrefixSuccessor(prefix);
-  const rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions ro;
   ro.snapshot = view;
-  // The bound lets RocksDB stop at the index instead of reading the next
-  // data block to find the inode's paths ended.
-  ro.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->raw()->NewIterator(ro, db_->cf(Family::kInodes)));
-  for (it->Seek(prefix); it->Valid() && paths->size() < kMaxPathsPerInode;
-       it->Next()) {
-    absl::string_view key(it->key().data(), it->key().size());
-    paths->emplace_back(InodePathOf(key));
+  rocksdb::PinnableSlice value;
+  auto s = db_->raw()->Get(ro, db_->cf(Family::kInodes),
+                           U64Key(fs.fs_id(), fs.storage_generation(), inode),
+                           &value);
+  if (s.IsNotFound()) return absl::OkStatus();  // no path was found for it
+  if (!s.ok()) return FromRocks(s, "reading paths");
+  if (auto decoded =
+          DecodeInodePaths(absl::string_view(value.data(), value.size()),
+                           kMaxPathsPerInode, paths);
+      !decoded.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("paths of inode ", inode, ": ", decoded.message()));
   }
-  return FromRocks(it->status(), "reading paths");
+  return absl::OkStatus();
 }
 
 }  // namespace mfr::storage

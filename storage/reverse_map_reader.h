@@ -1,7 +1,7 @@
 // Answers "what lives at [offset, offset + length)" from one committed
 // snapshot of one filesystem: one seek plus a forward scan over the runs
-// of disjoint segments (keyed by their end offset), then one bounded seek
-// per inode found for its paths.
+// of disjoint segments (keyed by their end offset), then one point Get per
+// inode found for its paths.
 // Thread-safe (read-only over rocksdb::DB).
 #ifndef MFR_STORAGE_REVERSE_MAP_READER_H_
 #define MFR_STORAGE_REVERSE_MAP_READER_H_
@@ -22,7 +22,7 @@ class ReverseMapReader {
   // At most this many owner extents per lookup; a larger answer is
   // ResourceExhausted (the caller should ask for a narrower range).
   static constexpr size_t kMaxOwnerExtents = 100000;
-  static constexpr int kMaxPathsPerInode = 64;
+  static constexpr size_t kMaxPathsPerInode = 64;
 
   explicit ReverseMapReader(const Db* db) : db_(db) {}
 

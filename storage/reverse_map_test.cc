@@ -15,7 +15,6 @@
 #include "storage/filesystem_registry.h"
 #include "storage/key_codec.h"
 #include "storage/reverse_map_reader.h"
-#include "storage/segment.h"
 #include "storage/snapshot_writer.h"
 
 namespace mfr::storage {
@@ -141,6 +140,40 @@ TEST_F(ReverseMapTest, LookupNamesEveryOwnerWithClippedRanges) {
   EXPECT_EQ(owners[2].file_range().offset_bytes(), 65536u);
   EXPECT_EQ(owners[2].file_range().length_bytes(), 2048u);
   EXPECT_THAT(owners[2].paths(), ::testing::ElementsAre("b/copy"));
+}
+
+// The walk meets an inode's hard links anywhere: its paths arrive in
+// separate entries, batches and memtables, and still come back together.
+TEST_F(ReverseMapTest, PathsOfOneInodeArrivingApartComeBackTogether) {
+  auto writer = SnapshotWriter::Begin(db_.get(), registry_.get(), Header(1));
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  mfr::v1::SnapshotBatch records;
+  *records.add_records() = FileRec(0, 4096, 10, 0);
+  ASSERT_TRUE((*writer)->AddBatch(records).ok());
+  uint64_t entries = 0, filler_inode = 1000;
+  for (const char* path : {"a/file", "b/link", "c/link"}) {
+    mfr::v1::SnapshotBatch batch;
+    auto* entry = batch.add_inodes();
+    entry->set_inode(10);
+    entry->add_paths(path);
+    // Other inodes' paths, enough to make the writer write its batch.
+    for (int i = 0; i < 50000; ++i) {
+      auto* filler = batch.add_inodes();
+      filler->set_inode(++filler_inode);
+      filler->add_paths(std::string(100, 'f'));
+    }
+    entries += batch.inodes_size();
+    ASSERT_TRUE((*writer)->AddBatch(batch).ok());
+    ASSERT_TRUE(db_->Flush({Family::kInodes}).ok());  // an L0 file each
+  }
+  mfr::v1::SnapshotFooter footer;
+  footer.set_record_count(1);
+  footer.set_inode_count(entries);
+  ASSERT_TRUE((*writer)->Commit(footer).ok());
+  auto owners = Query(0, 1);
+  ASSERT_EQ(owners.size(), 1u);
+  EXPECT_THAT(owners[0].paths(),
+              ::testing::UnorderedElementsAre("a/file", "b/link", "c/link"));
 }
 
 TEST_F(ReverseMapTest, UncoveredRangesAreReportedNotInSnapshot) {
@@ -427,7 +460,8 @@ TEST_F(ReverseMapTest, NewerFormatIsRefused) {
   auto registry = FilesystemRegistry::Open(db_.get());
   EXPECT_EQ(registry.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(registry.status().message(),
-              ::testing::HasSubstr("reverse map format 3"));
+              ::testing::HasSubstr(
+                  absl::StrCat("reverse map format ", kReverseMapFormat + 1)));
 }
 
 TEST_F(ReverseMapTest, LookupWithoutSnapshotFails) {

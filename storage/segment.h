@@ -35,12 +35,6 @@ struct Owner {
   bool operator<(const Owner& o) const { return Tie() < o.Tie(); }
 };
 
-// The layout of segment keys and values (runs, below) that this build
-// reads and writes.
-// A database holding another format's segments has them dropped when it
-// opens (FilesystemRegistry::Open); agents' next snapshots rebuild them.
-inline constexpr uint64_t kReverseMapFormat = 2;
-
 // A raw record: [start, start + length) owned by `owner`.
 struct RawRecord {
   uint64_t start = 0;
@@ -66,7 +60,7 @@ struct Segment {
 // instead of sixteen, which is what makes snapshots fast to write and
 // small enough for the block cache; a lookup decodes one short run.
 //
-// Run value (reverse map format 2, see kReverseMapFormat): a varint of
+// Run value (see kReverseMapFormat in key_codec.h): a varint of
 // (run end - first segment's start), then per segment: varint gap from the
 // previous segment's end (0 for the first), varint length, varint owner
 // count, and each owner as a varint of kind << 1 | unwritten followed by

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/byte_range.h"
+#include "storage/inode_paths.h"
 #include "storage/key_codec.h"
 
 namespace mfr::storage {
@@ -155,8 +156,10 @@ absl::Status SnapshotWriter::AddInode(const mfr::v1::InodePaths& inode) {
       return absl::InvalidArgumentError(
           absl::StrCat("inode ", inode.inode(), ": invalid path"));
     }
-    batch_.Put(db_->cf(Family::kInodes),
-               InodePathKey(fs_.fs_id(), generation_, inode.inode(), path), "");
+    inode_path_.clear();
+    AppendInodePath(path, &inode_path_);
+    batch_.Merge(db_->cf(Family::kInodes),
+                 U64Key(fs_.fs_id(), generation_, inode.inode()), inode_path_);
   }
   ++inodes_;
   return absl::OkStatus();

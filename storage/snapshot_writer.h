@@ -81,7 +81,7 @@ class SnapshotWriter {
   SegmentBuilder builder_;
   SegmentRunEncoder run_;  // segments not yet written
   std::unique_ptr<rocksdb::SstFileWriter> segment_file_;  // open once used
-  std::string run_key_, run_value_;                       // reused buffers
+  std::string run_key_, run_value_, inode_path_;          // reused buffers
   rocksdb::WriteBatch batch_;
   uint64_t records_ = 0, inodes_ = 0, staged_ = 0;
   bool failed_ = false, committed_ = false;
