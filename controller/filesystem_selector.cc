@@ -21,6 +21,7 @@ absl::StatusOr<const mfr::internal::FilesystemRecord*> SelectFilesystem(
     if (match) return &fs;
   }
   std::vector<std::string> known;
+  known.reserve(filesystems.size());
   for (const auto& fs : filesystems) {
     known.push_back(absl::StrCat(fs.device(), " ", fs.mount_point(),
                                  fs.fs_uuid().empty() ? "" : " ",
