@@ -63,10 +63,12 @@ absl::StatusOr<std::unique_ptr<FilesystemRegistry>> FilesystemRegistry::Open(
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "reading the id counter");
   }
-  if (auto upgraded = r->UpgradeFormat(); !upgraded.ok()) return upgraded;
   auto all = ScanPrefix<FilesystemRecord>(db, Family::kFilesystems, "",
                                           /*view=*/nullptr);
   if (!all.ok()) return all.status();
+  if (auto upgraded = r->UpgradeFormat(&*all); !upgraded.ok()) {
+    return upgraded;
+  }
   // Keys start with the host, so one host's records are adjacent and in
   // key order.
   std::map<std::string, std::vector<FilesystemRecord>> by_host;
@@ -81,16 +83,14 @@ absl::StatusOr<std::unique_ptr<FilesystemRegistry>> FilesystemRegistry::Open(
   return r;
 }
 
-absl::Status FilesystemRegistry::UpgradeFormat() {
+absl::Status FilesystemRegistry::UpgradeFormat(
+    std::vector<FilesystemRecord>* all) {
   std::string value;
   auto s = db_->raw()->Get(rocksdb::ReadOptions(), db_->cf(Family::kMeta),
                            kFormatKey, &value);
   if (!s.ok() && !s.IsNotFound()) {
     return FromRocks(s, "reading the reverse map format");
   }
-  auto all =
-      ScanPrefix<FilesystemRecord>(db_, Family::kFilesystems, "", nullptr);
-  if (!all.ok()) return all.status();
   // Before formats were recorded, segments were format 1.
   uint64_t format = kReverseMapFormat;
   if (s.ok()) {
@@ -105,6 +105,7 @@ absl::Status FilesystemRegistry::UpgradeFormat() {
         "the database holds reverse map format ", format, "; this mfr reads ",
         kReverseMapFormat, ": run the mfr-controller that wrote it"));
   }
+  if (s.ok() && format == kReverseMapFormat) return absl::OkStatus();
   rocksdb::WriteBatch batch;
   batch.Put(db_->cf(Family::kMeta), kFormatKey, U64Key(kReverseMapFormat));
   if (format < kReverseMapFormat) {
@@ -113,7 +114,7 @@ absl::Status FilesystemRegistry::UpgradeFormat() {
     for (Family f : {Family::kSegments, Family::kInodes}) {
       batch.DeleteRange(db_->cf(f), "", U64Key(UINT64_MAX));
     }
-    for (FilesystemRecord fs : *all) {
+    for (FilesystemRecord& fs : *all) {
       fs.set_storage_generation(0);
       fs.set_retired_storage_generation(0);
       fs.set_records(0);
@@ -301,11 +302,15 @@ void FilesystemRegistry::DropFiles(uint64_t fs_id, uint64_t from_gen,
 }
 
 absl::Status FilesystemRegistry::CollectGarbage() {
-  auto all =
-      ScanPrefix<FilesystemRecord>(db_, Family::kFilesystems, "", nullptr);
-  if (!all.ok()) return all.status();
+  std::vector<FilesystemRecord> all;
+  {
+    absl::ReaderMutexLock lock(&view_mu_);
+    for (const auto& [host, records] : by_host_) {
+      all.insert(all.end(), records->begin(), records->end());
+    }
+  }
   rocksdb::WriteBatch batch;
-  for (const FilesystemRecord& fs : *all) {
+  for (const FilesystemRecord& fs : all) {
     // Keep the current and the retired generation (0: none); drop
     // everything else: the gaps around the kept ones, never an empty range
     // (RocksDB refuses those).

@@ -83,8 +83,9 @@ class FilesystemRegistry {
   explicit FilesystemRegistry(Db* db) : db_(db) {}
   absl::StatusOr<FilesystemRecord> Get(const std::string& key, bool* found);
   // Records kReverseMapFormat in a new database; drops the snapshots of an
-  // older format (their segments cannot be read); refuses a newer one.
-  absl::Status UpgradeFormat();
+  // older format (their segments cannot be read), also from `all` (every
+  // stored record); refuses a newer one. Writes nothing when current.
+  absl::Status UpgradeFormat(std::vector<FilesystemRecord>* all);
   // Publishes a record just written to RocksDB (replacing the one with the
   // same registry key) to Current()'s readers.
   void Publish(const FilesystemRecord& record) ABSL_LOCKS_EXCLUDED(view_mu_);

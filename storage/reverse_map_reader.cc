@@ -142,7 +142,7 @@ absl::Status ReverseMapReader::ReadPaths(
   if (!s.ok()) return FromRocks(s, "reading paths");
   if (auto decoded =
           DecodeInodePaths(absl::string_view(value.data(), value.size()),
-                           kMaxPathsPerInode, paths);
+                           kMaxStoredPathsPerInode, paths);
       !decoded.ok()) {
     return absl::DataLossError(
         absl::StrCat("paths of inode ", inode, ": ", decoded.message()));

@@ -22,7 +22,6 @@ class ReverseMapReader {
   // At most this many owner extents per lookup; a larger answer is
   // ResourceExhausted (the caller should ask for a narrower range).
   static constexpr size_t kMaxOwnerExtents = 100000;
-  static constexpr size_t kMaxPathsPerInode = 64;
 
   explicit ReverseMapReader(const Db* db) : db_(db) {}
 
@@ -40,7 +39,7 @@ class ReverseMapReader {
   absl::Status FillPaths(const mfr::internal::FilesystemRecord& fs,
                          const rocksdb::Snapshot* view,
                          std::vector<mfr::v1::OwnerExtent>* owners) const;
-  // Appends the paths of one inode (at most kMaxPathsPerInode).
+  // Appends the paths of one inode (at most kMaxStoredPathsPerInode).
   absl::Status ReadPaths(const mfr::internal::FilesystemRecord& fs,
                          const rocksdb::Snapshot* view, uint64_t inode,
                          std::vector<std::string>* paths) const;

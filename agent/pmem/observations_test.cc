@@ -16,24 +16,6 @@ using ::testing::IsEmpty;
 using testing::kGiB;
 using testing::kMiB;
 
-PmemAddressMap RecordedMap() {
-  return PmemAddressMap({{"namespace0.0",
-                          "region0",
-                          "pmem0",
-                          NamespaceMode::kFsdax,
-                          {0x240000000, 0x240000000, 8 * kGiB, 2 * kMiB}},
-                         {"namespace0.1",
-                          "region0",
-                          "",
-                          NamespaceMode::kDevdax,
-                          {0x240000000, 0x440000000, 4 * kGiB, 2 * kMiB}},
-                         {"namespace1.0",
-                          "region1",
-                          "pmem1",
-                          NamespaceMode::kRaw,
-                          {0x640000000, 0x640000000, 16 * kGiB, 0}}});
-}
-
 MATCHER_P4(IsObservation, device, source, origin, spans, "") {
   return arg.device == device && arg.source == source && arg.origin == origin &&
          arg.spans == spans;
@@ -43,21 +25,25 @@ TEST(FromRegion, OneObservationPerDeviceNamingTheNamespace) {
   const std::vector<ByteSpan> spans = {{4088 * 512, 16 * 512},
                                        {2101248ull * 512, 512},
                                        {16781312ull * 512, 4096}};
-  EXPECT_THAT(FromRegion(RecordedMap(), "region0", spans,
+  EXPECT_THAT(FromRegion(testing::RecordedAddressMap(), "region0", spans,
                          mfr::v1::ERROR_SOURCE_PMEM_BADBLOCKS, "/r0/badblocks"),
               ElementsAre(IsObservation(
                   "pmem0", mfr::v1::ERROR_SOURCE_PMEM_BADBLOCKS,
                   "/r0/badblocks via namespace0.0",
                   std::vector<ByteSpan>{{0, 4096}, {kGiB, 512}})));
-  EXPECT_THAT(FromRegion(RecordedMap(), "region0", {{4096, 4096}},
-                         mfr::v1::ERROR_SOURCE_PMEM_BADBLOCKS, "x"),
-              IsEmpty());
+  EXPECT_THAT(
+      FromRegion(testing::RecordedAddressMap(), "region0", {{4096, 4096}},
+                 mfr::v1::ERROR_SOURCE_PMEM_BADBLOCKS, "x"),
+      IsEmpty());
 }
 
 TEST(DevicesOfRegion, OnlyLinearNamespaces) {
-  EXPECT_THAT(DevicesOfRegion(RecordedMap(), "region0"), ElementsAre("pmem0"));
-  EXPECT_THAT(DevicesOfRegion(RecordedMap(), "region1"), ElementsAre("pmem1"));
-  EXPECT_THAT(DevicesOfRegion(RecordedMap(), "region2"), IsEmpty());
+  EXPECT_THAT(DevicesOfRegion(testing::RecordedAddressMap(), "region0"),
+              ElementsAre("pmem0"));
+  EXPECT_THAT(DevicesOfRegion(testing::RecordedAddressMap(), "region1"),
+              ElementsAre("pmem1"));
+  EXPECT_THAT(DevicesOfRegion(testing::RecordedAddressMap(), "region2"),
+              IsEmpty());
 }
 
 TEST(FromNdctl, RecordedOutputAgreesWithTheSysfsFiles) {
@@ -72,7 +58,7 @@ TEST(FromNdctl, RecordedOutputAgreesWithTheSysfsFiles) {
   // Document order: region1, namespace1.0, region0, (devdax dropped),
   // namespace0.0; region entries translated, namespace ones as they are.
   EXPECT_THAT(
-      FromNdctl(RecordedMap(), *entries),
+      FromNdctl(testing::RecordedAddressMap(), *entries),
       ElementsAre(
           IsObservation("pmem1", ndctl, "ndctl list region1 via namespace1.0",
                         pmem1),

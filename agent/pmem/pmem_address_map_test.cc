@@ -15,28 +15,8 @@ using ::testing::IsEmpty;
 using testing::kGiB;
 using testing::kMiB;
 
-// The three namespaces of the recorded tree, as ParseNamespace gives them.
-PmemAddressMap RecordedMap() {
-  PmemNamespace fsdax{"namespace0.0",
-                      "region0",
-                      "pmem0",
-                      NamespaceMode::kFsdax,
-                      {0x240000000, 0x240000000, 8 * kGiB, 2 * kMiB}};
-  PmemNamespace devdax{"namespace0.1",
-                       "region0",
-                       "",
-                       NamespaceMode::kDevdax,
-                       {0x240000000, 0x440000000, 4 * kGiB, 2 * kMiB}};
-  PmemNamespace raw{"namespace1.0",
-                    "region1",
-                    "pmem1",
-                    NamespaceMode::kRaw,
-                    {0x640000000, 0x640000000, 16 * kGiB, 0}};
-  return PmemAddressMap({fsdax, devdax, raw});
-}
-
 TEST(FromPhysical, PageFramesAndCacheLines) {
-  const PmemAddressMap map = RecordedMap();
+  const PmemAddressMap map = testing::RecordedAddressMap();
   const uint64_t kPage = 4096;
   const struct {
     const char* what;
@@ -78,7 +58,7 @@ TEST(FromPhysical, NothingDiscoveredMeansNothingMaps) {
 }
 
 TEST(FromRegion, RecordedRegion0Badblocks) {
-  const PmemAddressMap map = RecordedMap();
+  const PmemAddressMap map = testing::RecordedAddressMap();
   // region0/badblocks of the tree: info block, straddling the data start,
   // 1 GiB into pmem0, devdax info block and data.
   const std::vector<ByteSpan> region0 = {{8 * 512, 8 * 512},

@@ -8,6 +8,24 @@
 
 namespace mfr::agent::pmem::testing {
 
+PmemAddressMap RecordedAddressMap() {
+  return PmemAddressMap({{"namespace0.0",
+                          "region0",
+                          "pmem0",
+                          NamespaceMode::kFsdax,
+                          {kRegion0Start, kRegion0Start, 8 * kGiB, 2 * kMiB}},
+                         {"namespace0.1",
+                          "region0",
+                          "",
+                          NamespaceMode::kDevdax,
+                          {kRegion0Start, 0x440000000, 4 * kGiB, 2 * kMiB}},
+                         {"namespace1.0",
+                          "region1",
+                          "pmem1",
+                          NamespaceMode::kRaw,
+                          {kRegion1Start, kRegion1Start, 16 * kGiB, 0}}});
+}
+
 absl::StatusOr<std::string> MaterializeRecordedTree(const std::string& name) {
   absl::StatusOr<std::string> spec = topology::testing::ReadTestData(kTreeSpec);
   if (!spec.ok()) return spec.status();

@@ -1,6 +1,7 @@
 // Test-only: the recorded pmem layout of testdata/pmem_two_regions.tree
 // (see testdata/README.md) materialized in a temporary directory, and the
-// layout's numbers, so tests state expectations in the layout's terms.
+// layout's numbers and address map, so tests state expectations in the
+// layout's terms.
 #ifndef MFR_AGENT_PMEM_RECORDED_TREE_H_
 #define MFR_AGENT_PMEM_RECORDED_TREE_H_
 
@@ -9,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "agent/pmem/pmem_address_map.h"
 
 namespace mfr::agent::pmem::testing {
 
@@ -30,6 +32,10 @@ inline constexpr char kRegion1Badblocks[] =
     "sys/bus/nd/devices/region1/badblocks";
 inline constexpr char kPmem0Badblocks[] = "sys/block/pmem0/badblocks";
 inline constexpr char kPmem1Badblocks[] = "sys/block/pmem1/badblocks";
+
+// The tree's three namespaces as ParseNamespace gives them: fsdax pmem0
+// and devdax namespace0.1 in region0, raw pmem1 in region1.
+PmemAddressMap RecordedAddressMap();
 
 // A fresh directory holding the tree; `name` labels it.
 absl::StatusOr<std::string> MaterializeRecordedTree(const std::string& name);

@@ -88,19 +88,7 @@ std::vector<ByteSpan> NormalizeSpans(std::vector<ByteSpan> spans) {
                                return !IsValidRange(s.offset, s.length);
                              }),
               spans.end());
-  std::sort(
-      spans.begin(), spans.end(),
-      [](const ByteSpan& x, const ByteSpan& y) { return x.offset < y.offset; });
-  std::vector<ByteSpan> out;
-  for (const ByteSpan& s : spans) {
-    if (!out.empty() && s.offset <= out.back().end()) {
-      out.back().length =
-          std::max(out.back().end(), s.end()) - out.back().offset;
-    } else {
-      out.push_back(s);
-    }
-  }
-  return out;
+  return Normalize(std::move(spans));
 }
 
 absl::Status ValidateLayout(const PmemNamespaceLayout& layout) {

@@ -24,20 +24,14 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/byte_range.h"
 
 namespace mfr::agent::sources {
 
 inline constexpr size_t kMaxBadblocksTextBytes = 64 * 1024;
 inline constexpr size_t kMaxBadblocksEntries = 4096;
 
-struct ByteSpan {
-  uint64_t offset = 0;
-  uint64_t length = 0;
-  uint64_t end() const { return offset + length; }
-  bool operator==(const ByteSpan& o) const {
-    return offset == o.offset && length == o.length;
-  }
-};
+using ByteSpan = ::mfr::ByteSpan;
 
 // Parses a badblocks file into normalized byte spans. Strict, because a
 // skipped line would later read as "cleared": InvalidArgument for text over

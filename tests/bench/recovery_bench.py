@@ -113,12 +113,9 @@ class Bench:
             return f.read()
 
     def wait(self, predicate, what, seconds=30):
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(0.02)
+        value = harness.poll(predicate, seconds, interval=0.02)
+        if value:
+            return value
         raise RuntimeError(f"timed out waiting for {what}:\n{self.agent_text()}")
 
     def result_of(self, sector, kind):

@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))  # not resolved: runfiles
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -105,36 +104,29 @@ class Layout:
         return self.blob(self.manifest(ref)["config"]["digest"])
 
 
-class ImagesTest(unittest.TestCase):
+class ImagesTest(harness.LiveTestCase):
+    needs = staticmethod(lambda: None)  # missing tools fail, never skip
+
     @classmethod
-    def setUpClass(cls):
+    def set_up_class(cls):
         for tool in ("umoci", "skopeo"):
             if shutil.which(tool) is None:
                 raise AssertionError(f"{tool} is not installed: {INSTALL_HINT}")
         if yaml is None:
             raise AssertionError(f"python3-yaml is not installed: {INSTALL_HINT}")
-        cls.cleanup = harness.Cleanup()
-        try:
-            cls.tmp = tempfile.mkdtemp(prefix="mfr-images-test-")
-            cls.cleanup.push("temp dir", lambda: shutil.rmtree(cls.tmp, ignore_errors=True))
-            # The binaries Bazel built for this test, as one flat directory.
-            cls.binaries = os.path.join(cls.tmp, "bin")
-            os.mkdir(cls.binaries)
-            for name, path in BINARIES.items():
-                os.symlink(harness.runfile(path), os.path.join(cls.binaries, name))
-            cls.version = run([harness.runfile(BINARIES["mfr-agent"]),
-                               "--version"]).stdout.split()[-1]
-            cls.out = os.path.join(cls.tmp, "images")
-            cls.build_output = build(cls.out, cls.binaries).stdout
-            cls.layout = Layout(os.path.join(cls.out, "oci"))
-            cls.bundles = {}
-        except BaseException:
-            cls.cleanup.run_all()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.cleanup.run_all()
+        cls.tmp = tempfile.mkdtemp(prefix="mfr-images-test-")
+        cls.cleanup.push("temp dir", lambda: shutil.rmtree(cls.tmp, ignore_errors=True))
+        # The binaries Bazel built for this test, as one flat directory.
+        cls.binaries = os.path.join(cls.tmp, "bin")
+        os.mkdir(cls.binaries)
+        for name, path in BINARIES.items():
+            os.symlink(harness.runfile(path), os.path.join(cls.binaries, name))
+        cls.version = run([harness.runfile(BINARIES["mfr-agent"]),
+                           "--version"]).stdout.split()[-1]
+        cls.out = os.path.join(cls.tmp, "images")
+        cls.build_output = build(cls.out, cls.binaries).stdout
+        cls.layout = Layout(os.path.join(cls.out, "oci"))
+        cls.bundles = {}
 
     def ref(self, image):
         return f"{image}:{self.version}"

@@ -244,12 +244,9 @@ class DataLostAlertTest(harness.LiveTestCase):
 
     @classmethod
     def wait_for(cls, predicate, what, seconds=WAIT_SECONDS):
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(0.05)
+        value = harness.poll(predicate, seconds)
+        if value:
+            return value
         raise AssertionError(f"timed out after {seconds} s waiting for {what}\n"
                              f"{cls.diagnostics()}")
 

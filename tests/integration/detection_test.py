@@ -65,13 +65,7 @@ class DetectionTest(harness.LiveTestCase):
                               "--json").get("incidents", [])
 
     def wait_for(self, predicate, seconds=5.0):
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            found = predicate()
-            if found:
-                return found
-            time.sleep(0.1)
-        return None
+        return harness.poll(predicate, seconds, interval=0.1)
 
     def test_1_user_lines_are_refused_by_default(self):
         _, stop = self.start_agent()

@@ -70,6 +70,17 @@ def run(cmd, **kwargs):
 _LIVE_CLEANUPS = []
 
 
+def poll(predicate, seconds, interval=0.05):
+    """The first truthy value of predicate() within `seconds`, else None.
+    Asks once more at the deadline, so a slow predicate gets a last word."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = predicate()
+        if value or time.monotonic() >= deadline:
+            return value or None
+        time.sleep(interval)
+
+
 def _cleanup_on_sigterm(signum, frame):
     """Bazel's timeout sends SIGTERM: undo everything before dying."""
     for cleanup in reversed(_LIVE_CLEANUPS):
@@ -134,9 +145,7 @@ def unused_loop_device(cleanup, first):
             finally:
                 os.close(fd)
             cleanup.push(f"loop device node loop{n}", lambda n=n: _remove_loop_device(n))
-        deadline = time.time() + 5
-        while not os.path.exists(f"/dev/loop{n}") and time.time() < deadline:
-            time.sleep(0.05)
+        poll(lambda: os.path.exists(f"/dev/loop{n}"), 5)
         return f"/dev/loop{n}"
     raise RuntimeError(f"no unused loop device from loop{first} on")
 
@@ -301,9 +310,7 @@ class FaultyDisk:
     def stop(self):
         # A loop device still on the image would see its file vanish: give
         # a detach in progress (udev may hold the device briefly) time first.
-        deadline = time.time() + 10
-        while self._loop_devices() and time.time() < deadline:
-            time.sleep(0.1)
+        poll(lambda: not self._loop_devices(), 10, interval=0.1)
         for loop in self._loop_devices():
             print(f"faulty disk: {loop} still attached, detaching", file=sys.stderr)
             subprocess.run(["losetup", "-d", loop])

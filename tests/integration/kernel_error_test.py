@@ -183,11 +183,8 @@ class KernelErrorTest(harness.LiveTestCase):
         return [i for i in self.incidents() if overlaps(span(i["range"]), device_range)]
 
     def wait_for_incident(self, device_range, seconds=10.0):
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.incidents_over(device_range):
-                return time.monotonic()
-            time.sleep(0.05)
+        if harness.poll(lambda: self.incidents_over(device_range), seconds):
+            return time.monotonic()
         self.fail(f"no incident over device bytes {device_range} in {seconds} s")
 
     def kernel_sectors(self, after, agent):

@@ -113,12 +113,9 @@ class RecoveryTest(harness.LiveTestCase):
 
     @classmethod
     def wait_for(cls, predicate, what, seconds=30):
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(0.1)
+        value = harness.poll(predicate, seconds, interval=0.1)
+        if value:
+            return value
         raise AssertionError(f"timed out waiting for {what}\nagent:\n{cls.agent_text()}\n"
                              f"controller:\n{cls.controller.logs()}")
 
